@@ -1,0 +1,35 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Safety and warnings policy shared by the Swift targets that touch the kernel.
+let strict: [SwiftSetting] = [.strictMemorySafety()]
+
+let package = Package(
+    name: "Jails",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "jail", targets: ["jail"]),
+        .library(name: "Jails", targets: ["Jails"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        .target(name: "JailConf"),
+        .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
+        .target(name: "CJail"),
+        .target(
+            name: "JailSys",
+            dependencies: ["CJail", "CSeccomp", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict),
+        .target(
+            name: "Jails",
+            dependencies: ["JailSys", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict),
+        .target(
+            name: "JailCLI",
+            dependencies: ["Jails"]),
+        .executableTarget(name: "jail", dependencies: ["JailCLI"]),
+        .testTarget(name: "JailConfTests", dependencies: ["JailConf"]),
+    ]
+)

@@ -1,0 +1,245 @@
+// The child path: everything between clone and execve.
+//
+// Runs in a fork of a Swift process that may have threads, so only async-signal-safe
+// calls are made here, on memory the parent prepared (struct cj_plan). Failures travel
+// to the parent as (step, errno) over the close-on-exec error pipe; _exit, never exit.
+#define _GNU_SOURCE
+#include "cjail.h"
+#include "raw.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void report(const struct cj_plan *plan, int step, int error) {
+    struct cj_failure f = { .step = step, .error = error };
+    // A short write is impossible for 8 bytes on a pipe; nothing to do on failure.
+    (void)!write(plan->error_fd, &f, sizeof f);
+}
+
+__attribute__((noreturn)) static void fail(const struct cj_plan *plan, int step, int error) {
+    report(plan, step, error);
+    _exit(127);
+}
+
+static int run_step(const struct cj_step *s) {
+    switch (s->op) {
+    case CJ_OP_MOUNT:
+        return mount(s->source, s->target, s->fstype, s->flags, s->data);
+    case CJ_OP_SETATTR: {
+        struct mount_attr attr = { .attr_set = s->flags, .attr_clr = s->arg };
+        return (int)syscall(SYS_mount_setattr, AT_FDCWD, s->target,
+                            AT_RECURSIVE | AT_SYMLINK_NOFOLLOW, &attr, sizeof attr);
+    }
+    case CJ_OP_PIVOT:
+        // pivot_root(".", ".") stacks the old root on top of the new one; detaching it
+        // leaves no path, descriptor or mount through which the host tree is reachable.
+        if (chdir(s->target) < 0) return -1;
+        if (syscall(SYS_pivot_root, ".", ".") < 0) return -1;
+        if (umount2(".", MNT_DETACH) < 0) return -1;
+        return chdir("/");
+    // The umask inherited from the caller must not narrow the modes of what we create.
+    case CJ_OP_MKDIR:
+        if (mkdir(s->target, (mode_t)s->arg) < 0 && errno != EEXIST) return -1;
+        return chmod(s->target, (mode_t)s->arg & 07777);
+    case CJ_OP_MKNOD:
+        if (mknod(s->target, (mode_t)s->arg, (dev_t)s->flags) < 0) return -1;
+        return chmod(s->target, (mode_t)s->arg & 07777);
+    case CJ_OP_SYMLINK:
+        return symlink(s->source, s->target);
+    case CJ_OP_HOSTNAME:
+        return sethostname(s->source, strlen(s->source));
+    case CJ_OP_DOMAINNAME:
+        return setdomainname(s->source, strlen(s->source));
+    case CJ_OP_REALDIR: {
+        // A mount target planted as a symlink in the jail's tree must not redirect a
+        // mount: refuse symlinks anywhere on the way (ELOOP) and non-directories.
+        struct open_how how = {
+            .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+            .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd = (int)syscall(SYS_openat2, AT_FDCWD, s->target, &how, sizeof how);
+        if (fd < 0) return -1;
+        close(fd);
+        return 0;
+    }
+    }
+    errno = EINVAL;
+    return -1;
+}
+
+static int drop_capabilities(const struct cj_plan *plan) {
+    // The bounding set caps what any later execve (setuid-root binaries included) can
+    // ever regain; CAP_SETPCAP is still held here, so this must come before setresuid.
+    for (int cap = 0; cap <= 63; cap++) {
+        if (plan->keep_caps & (1ull << cap)) continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return -1;
+    }
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+        return -1;
+    return 0;
+}
+
+static int limit_root_capabilities(const struct cj_plan *plan) {
+    struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+    struct __user_cap_data_struct data[2];
+    for (int i = 0; i < 2; i++) {
+        uint32_t word = (uint32_t)(plan->keep_caps >> (32 * i));
+        data[i].effective = word;
+        data[i].permitted = word;
+        data[i].inheritable = 0;
+    }
+    return (int)syscall(SYS_capset, &hdr, data);
+}
+
+static void exec_command(const struct cj_plan *plan) {
+    const char *name = plan->argv[0];
+    char *const *argv = (char *const *)plan->argv;
+    char *const *envp = (char *const *)plan->envp;
+    if (strchr(name, '/') != NULL || plan->search_path == NULL || plan->exec_buf == NULL) {
+        execve(name, argv, envp);
+        return;
+    }
+    // execvp's search, without its allocations: PATH was chosen by the parent.
+    size_t nlen = strlen(name);
+    int saved = ENOENT;
+    const char *p = plan->search_path;
+    for (;;) {
+        const char *end = strchr(p, ':');
+        size_t dlen = end ? (size_t)(end - p) : strlen(p);
+        if (dlen + nlen + 2 <= plan->exec_buf_len) {
+            char *b = plan->exec_buf;
+            size_t n = 0;
+            if (dlen == 0) b[n++] = '.';
+            memcpy(b + n, p, dlen);
+            n += dlen;
+            b[n++] = '/';
+            memcpy(b + n, name, nlen + 1);
+            execve(b, argv, envp);
+            if (errno != ENOENT && errno != ENOTDIR) saved = errno;
+        }
+        if (!end) break;
+        p = end + 1;
+    }
+    errno = saved;
+}
+
+__attribute__((noreturn)) static void command_child(const struct cj_plan *plan, int go_fd) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    if (plan->set_ids) {
+        if (setgroups(plan->ngroups, plan->groups) < 0) fail(plan, CJ_FAIL_IDS, errno);
+        if (setresgid(plan->gid, plan->gid, plan->gid) < 0) fail(plan, CJ_FAIL_IDS, errno);
+    }
+    // Loaded while this process still holds CAP_SYS_ADMIN, so that no_new_privs is not
+    // needed: setuid programs inside the jail keep working within the bounding set.
+    if (plan->filter != NULL && cj_seccomp_load(plan->filter, plan->filter_len) < 0)
+        fail(plan, CJ_FAIL_SECCOMP, errno);
+    if (drop_capabilities(plan) < 0) fail(plan, CJ_FAIL_CAPS, errno);
+    if (plan->set_ids && plan->uid != 0) {
+        // Leaving uid 0 clears the permitted and effective sets (no SECBIT_KEEP_CAPS).
+        if (setresuid(plan->uid, plan->uid, plan->uid) < 0) fail(plan, CJ_FAIL_IDS, errno);
+    } else if (limit_root_capabilities(plan) < 0) {
+        fail(plan, CJ_FAIL_CAPS, errno);
+    }
+    if (chdir(plan->workdir) < 0) fail(plan, CJ_FAIL_CHDIR, errno);
+
+    // Wait until the init has made itself non-dumpable: until then /proc/1/exe of the
+    // jail would lead to the host's binary.
+    char c;
+    while (read(go_fd, &c, 1) < 0 && errno == EINTR) {}
+    // Nothing the parent opened may reach the jailed program; the error pipe closes
+    // at a successful exec and tells the parent that set-up is over.
+    if (cj_close_range_cloexec(3) < 0) fail(plan, CJ_FAIL_SETUP, errno);
+    exec_command(plan);
+    fail(plan, CJ_FAIL_EXEC, errno);
+}
+
+static char *format_int(char *buf, long v) {
+    // buf must hold 24 bytes; returns the start of the digits.
+    char *p = buf + 23;
+    *p = '\0';
+    int neg = v < 0;
+    unsigned long u = neg ? (unsigned long)(-v) : (unsigned long)v;
+    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+    if (neg) *--p = '-';
+    return p;
+}
+
+__attribute__((noreturn)) static void jail_child(const struct cj_plan *plan) {
+    // From here until our exec, /proc/<pid> of this process must not be reachable by the
+    // jail: it still holds every capability and the host's descriptors.
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+    for (size_t i = 0; i < plan->nsteps; i++) {
+        const struct cj_step *s = &plan->steps[i];
+        if (run_step(s) < 0) {
+            if (errno == ENOENT && (s->options & CJ_STEP_OPTIONAL)) continue;
+            fail(plan, (int)i, errno);
+        }
+    }
+
+    int go[2] = { -1, -1 };
+    pid_t cmd = 0;
+    if (plan->argv != NULL) {
+        if (pipe2(go, O_CLOEXEC) < 0) fail(plan, CJ_FAIL_SETUP, errno);
+        cmd = cj_clone_into(plan->jail_cgroup_fd, 0);
+        if (cmd < 0) fail(plan, CJ_FAIL_SETUP, errno);
+        if (cmd == 0) {
+            close(go[1]);
+            command_child(plan, go[0]);
+        }
+        close(go[0]);
+    }
+
+    // The init keeps exactly: cgroup.events (read-only), the status pipe and the go pipe.
+    // Everything else, including the cgroup directories and the binary, closes at exec.
+    if (cj_close_range_cloexec(3) < 0) fail(plan, CJ_FAIL_SETUP, errno);
+    int keep[3] = { plan->events_fd, plan->status_fd, go[1] };
+    for (int i = 0; i < 3; i++)
+        if (keep[i] >= 0 && fcntl(keep[i], F_SETFD, 0) < 0) fail(plan, CJ_FAIL_SETUP, errno);
+    // The init must not hold the user's terminal.
+    close(0); close(1); close(2);
+
+    char b1[24], b2[24], b3[24], b4[24];
+    const char *argv[] = {
+        "jail-init",
+        format_int(b1, plan->events_fd), format_int(b2, plan->status_fd),
+        format_int(b3, go[1]), format_int(b4, cmd),
+        plan->persist ? "1" : "0",
+        NULL,
+    };
+    const char *envp[] = { NULL };
+    syscall(SYS_execveat, plan->init_exe_fd, "", argv, envp, AT_EMPTY_PATH);
+    int err = errno;
+    if (cmd > 0) kill(cmd, SIGKILL);
+    fail(plan, CJ_FAIL_INIT, err);
+}
+
+pid_t cj_spawn(const struct cj_plan *plan) {
+    struct clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = plan->clone_flags;
+    args.exit_signal = SIGCHLD;
+    if (plan->init_cgroup_fd >= 0) {
+        // Born inside its cgroup: no migration, so no wait for an RCU grace period.
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)plan->init_cgroup_fd;
+    }
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    if (pid != 0) return pid;
+    jail_child(plan);
+}

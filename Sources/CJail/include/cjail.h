@@ -1,0 +1,135 @@
+// The C side of Jails: the code that runs between clone and execve, the jail's PID 1,
+// and the raw system calls that Glibc does not export to Swift.
+//
+// Swift prepares a `cj_plan` (every string, number and the compiled seccomp program is
+// already in memory); the child walks it with raw system calls only. Nothing here
+// allocates, and nothing returns into Swift in a child process.
+#ifndef CJAIL_H
+#define CJAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#pragma clang assume_nonnull begin
+
+// One set-up step, executed in order inside the new mount namespace. A step that fails
+// is reported to the parent as (index, errno) and nothing after it runs.
+enum cj_op {
+    CJ_OP_MOUNT = 1,      // mount(source, target, fstype, flags, data)
+    CJ_OP_SETATTR,        // mount_setattr(target, AT_RECURSIVE, {set = flags, clr = arg})
+    CJ_OP_PIVOT,          // chdir(target); pivot_root(".", "."); umount2(".", MNT_DETACH)
+    CJ_OP_MKDIR,          // mkdir(target, arg)
+    CJ_OP_MKNOD,          // mknod(target, arg, flags)   (flags holds the dev_t)
+    CJ_OP_SYMLINK,        // symlink(source, target)
+    CJ_OP_HOSTNAME,       // sethostname(source)
+    CJ_OP_DOMAINNAME,     // setdomainname(source)
+    CJ_OP_REALDIR,        // target must be a directory reached without any symlink
+};
+
+// A missing target (ENOENT) is not an error for this step: it is skipped. Used for
+// masking /proc entries that some kernels do not have.
+#define CJ_STEP_OPTIONAL 1u
+
+struct cj_step {
+    int op;
+    unsigned int options;
+    const char *_Nullable source;
+    const char *_Nullable target;
+    const char *_Nullable fstype;
+    const char *_Nullable data;
+    unsigned long flags;
+    unsigned long arg;
+};
+
+// Everything the child needs, prepared by the parent.
+struct cj_plan {
+    // Namespaces to create for the jail (CLONE_NEW* bits).
+    uint64_t clone_flags;
+    // cgroup v2 directories (O_PATH|O_DIRECTORY): the init goes into `init_cgroup`,
+    // every other jailed process into `jail_cgroup`. -1: no cgroup (not used by the CLI).
+    int init_cgroup_fd;
+    int jail_cgroup_fd;
+    // `cgroup.events` of jail_cgroup, read-only: the only host object the init keeps.
+    int events_fd;
+    // The init executable (cj_init_memfd), exec'd by the child once set-up is done.
+    int init_exe_fd;
+    // Close-on-exec pipe on which set-up failures travel to the parent.
+    int error_fd;
+    // Pipe on which the init reports the command's wait status (-1: none).
+    int status_fd;
+    // The init keeps the jail alive with no processes (persist).
+    int persist;
+
+    const struct cj_step *steps;
+    size_t nsteps;
+
+    // The command, run inside as a child of the init.
+    const char *_Nullable const *_Nullable argv;  // NULL: no command
+    const char *_Nullable const *_Nonnull envp;
+    const char *_Nullable search_path;           // PATH used to find argv[0] without a slash
+    char *_Nullable exec_buf;                    // scratch space for PATH search
+    size_t exec_buf_len;
+    const char *workdir;
+
+    // Credentials of the command.
+    int set_ids;
+    uid_t uid;
+    gid_t gid;
+    const gid_t *_Nullable groups;
+    size_t ngroups;
+
+    // Restrictions of the command.
+    uint64_t keep_caps;                          // capability bounding set to keep
+    const void *_Nullable filter;                // struct sock_filter[]
+    unsigned short filter_len;
+};
+
+// What the parent reads from error_fd when a step fails.
+struct cj_failure {
+    int32_t step;        // index in steps, or one of CJ_FAIL_*
+    int32_t error;       // errno
+};
+#define CJ_FAIL_CLONE    (-1)
+#define CJ_FAIL_SETUP    (-2)   // between steps: cgroups, pipes
+#define CJ_FAIL_IDS      (-3)
+#define CJ_FAIL_SECCOMP  (-4)
+#define CJ_FAIL_CAPS     (-5)
+#define CJ_FAIL_CHDIR    (-6)
+#define CJ_FAIL_EXEC     (-7)
+#define CJ_FAIL_INIT     (-8)
+
+/// Creates the jail described by `plan`. Returns the pid (host view) of the jail's
+/// init, or -1 with errno set when the clone itself failed. Set-up failures inside the
+/// child arrive on the read end of plan->error_fd.
+pid_t cj_spawn(const struct cj_plan *plan);
+
+/// A sealed memfd holding the jail's init as a tiny static executable, close-on-exec.
+int cj_init_memfd(void);
+
+// Constants that Glibc hides from Swift (they need _GNU_SOURCE or live in linux/ headers).
+enum {
+    CJ_O_PATH = 010000000,
+    CJ_RESOLVE_NO_SYMLINKS = 0x04,
+    CJ_RESOLVE_IN_ROOT = 0x10,
+    CJ_MOUNT_ATTR_NODEV = 0x4,
+};
+
+// Raw system calls that Glibc as seen from Swift lacks.
+int cj_pidfd_open(pid_t pid);
+
+int cj_pidfd_send_signal(int pidfd, int sig);
+int cj_openat2_in_root(int dirfd, const char *path, int flags, int resolve);
+int cj_set_dumpable(int on);
+int cj_set_child_subreaper(void);
+int cj_close_range_from(unsigned int first);
+int cj_flock(int fd, int operation);
+int cj_seccomp_load(const void *filter, unsigned short len);
+int cj_memfd(const char *name);
+int cj_pipe_cloexec(int fds[_Nonnull 2]);
+long cj_getxattr(const char *path, const char *name, void *_Nullable value, size_t size);
+int cj_setxattr(const char *path, const char *name, const void *_Nullable value, size_t size);
+
+#pragma clang assume_nonnull end
+
+#endif

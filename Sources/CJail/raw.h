@@ -1,0 +1,10 @@
+// Raw system calls shared by the C files of CJail (not exported to Swift).
+#ifndef CJAIL_RAW_H
+#define CJAIL_RAW_H
+#include <sys/types.h>
+
+// fork(), but born inside the cgroup `cgroup_fd` (when >= 0) with `flags` (CLONE_NEW*).
+pid_t cj_clone_into(int cgroup_fd, unsigned long long flags);
+// Marks every descriptor from `first` on close-on-exec.
+int cj_close_range_cloexec(unsigned int first);
+#endif

@@ -1,0 +1,352 @@
+import CJail
+import Glibc
+import JailSys
+import SystemPackage
+
+/// A failure of an operation on a jail, in FreeBSD's words; the CLI prefixes "jail: ".
+public struct JailError: Error, Sendable, CustomStringConvertible {
+    public var jail: String?
+    public var message: String
+
+    public init(jail: String?, _ message: String) {
+        self.jail = jail
+        self.message = message
+    }
+
+    public var description: String { jail.map { "\($0): \(message)" } ?? message }
+}
+
+/// Where jails keep their host-side state. Tests point these at their own places.
+public struct Environment: Sendable {
+    public var registry = Registry()
+    /// Parent of every jail's cgroup in the v2 hierarchy; nil: <cgroup2 mount>/jail.
+    public var cgroupRoot: FilePath?
+    public var seccompCache: FilePath = "/var/cache/jail"
+
+    public init() {}
+
+    /// `JAIL_CGROUP_ROOT` moves the jails' cgroups (tests put them under their own cgroup).
+    public static func fromProcessEnvironment() -> Environment {
+        var env = Environment()
+        if let root = unsafe getenv("JAIL_CGROUP_ROOT") { env.cgroupRoot = FilePath(unsafe String(cString: root)) }
+        return env
+    }
+
+    func resolvedCgroupRoot() throws(SystemError) -> FilePath {
+        if let root = cgroupRoot { return root }
+        return try CgroupV2.mountPoint().appending("jail")
+    }
+}
+
+public struct CreateOptions: Sendable {
+    public var quiet = false
+    public var verbose = false
+    public var printJID = false
+    public init() {}
+}
+
+/// `jail -c`: creates a jail, runs its command and, for a jail that does not persist,
+/// waits for it. Every step taken is undone when a later one fails.
+public struct JailCreation {
+    let spec: JailSpec
+    let parameters: [String]
+    let options: CreateOptions
+    let env: Environment
+
+    public init(spec: JailSpec, parameters: [String], options: CreateOptions, environment: Environment) {
+        self.spec = spec
+        self.parameters = parameters
+        self.options = options
+        self.env = environment
+    }
+
+    /// Returns the exit status for `jail`: 0, or 1 when the command failed.
+    public func run() throws(JailError) -> Int32 {
+        var undo = UndoStack()
+        do {
+            let status = try create(&undo)
+            undo.discard()
+            return status
+        } catch {
+            undo.run()
+            throw error
+        }
+    }
+
+    private func create(_ undo: inout UndoStack) throws(JailError) -> Int32 {
+        var label = spec.name
+        func fail(_ message: String) -> JailError { JailError(jail: label, message) }
+        func sys<T: ~Copyable>(_ body: () throws(SystemError) -> T) throws(JailError) -> T {
+            do { return try body() } catch { throw fail(error.description) }
+        }
+
+        let root = try resolveRoot(label: label)
+        let login: Login? = try lookupUser(root: root, label: label)
+        let restrictions = Restrictions(spec)
+        let program = try sys { () throws(SystemError) in
+            try Seccomp.program(for: restrictions.seccomp, cacheDirectory: env.seccompCache)
+        }
+
+        // Registry: the jid, and a record naming what will exist, before anything exists.
+        let cgroupBase = try sys { () throws(SystemError) in try env.resolvedCgroupRoot() }
+        let lock = try sys { () throws(SystemError) in try env.registry.lock() }
+        let existing = Set(env.registry.records().filter(Liveness.isInUse).map(\.jid))
+        let taken = env.registry.records().filter(Liveness.isInUse)
+        if let name = spec.name, taken.contains(where: { $0.name == name }) {
+            lock.unlock()
+            throw JailError(jail: nil, "\"\(name)\" already exists")
+        }
+        let jid: Int
+        do { jid = try env.registry.allocateJID(requested: spec.jid, inUse: existing) } catch {
+            lock.unlock()
+            throw JailError(jail: nil, error.description)
+        }
+        label = spec.name ?? String(jid)
+        let labelText = spec.name ?? String(jid)
+        let me = getpid()
+        let cgroup = cgroupBase.appending(String(jid))
+        var record = JailRecord(
+            jid: jid, name: spec.name ?? String(jid), path: root, hostname: spec.hostname ?? "",
+            creatorPID: me, creatorStart: ProcessIdentity.startTime(me) ?? 0,
+            cgroup: cgroup.string, persist: spec.persist, parameters: parameters)
+        do { try env.registry.write(record) } catch {
+            lock.unlock()
+            throw fail(error.description)
+        }
+        lock.unlock()
+        let registry = env.registry
+        undo.push { registry.remove(jid) }
+
+        // The cgroup: the init lives in it, every other jailed process in its "jail" child,
+        // whose emptiness is how the init knows the jail is over.
+        let members = cgroup.appending("jail")
+        try sys { () throws(SystemError) in
+            try CgroupV2.makeDirectories(cgroupBase)
+            try CgroupV2.makeDirectory(cgroup)
+        }
+        undo.push {
+            _ = try? CgroupV2.kill(cgroup)
+            _ = CgroupV2.waitEmpty(cgroup, timeoutMilliseconds: 5000)
+            try? CgroupV2.remove(members)
+            try? CgroupV2.remove(cgroup)
+        }
+        try sys { () throws(SystemError) in try CgroupV2.makeDirectory(members) }
+
+        let cgroupFD = try sys { () throws(SystemError) in try OwnedFD.open(cgroup, O_RDONLY | O_DIRECTORY) }
+        let membersFD = try sys { () throws(SystemError) in try OwnedFD.open(members, O_RDONLY | O_DIRECTORY) }
+        let eventsFD = try sys { () throws(SystemError) in try OwnedFD.open(members.appending("cgroup.events"), O_RDONLY) }
+        let exeFD = try sys { () throws(SystemError) in
+            OwnedFD(try syscall("create the init image") { cj_init_memfd() })
+        }
+        let errorPipe = try sys { () throws(SystemError) in try makePipe() }
+        let errorRead = OwnedFD(errorPipe.read), errorWrite = OwnedFD(errorPipe.write)
+        let statusPipe = try sys { () throws(SystemError) in try makePipe() }
+        let statusRead = OwnedFD(statusPipe.read), statusWrite = OwnedFD(statusPipe.write)
+
+        var plan = ChildPlan()
+        plan.cloneFlags = namespaceFlags()
+        plan.initCgroupFD = cgroupFD.rawValue
+        plan.jailCgroupFD = membersFD.rawValue
+        plan.eventsFD = eventsFD.rawValue
+        plan.initExecutableFD = exeFD.rawValue
+        plan.errorFD = errorWrite.rawValue
+        plan.statusFD = spec.command == nil ? -1 : statusWrite.rawValue
+        plan.persist = spec.persist
+        plan.steps = FilesystemPlan.steps(spec, root: root)
+        plan.keepCapabilities = restrictions.capabilities
+        plan.filter = program
+        if let command = spec.command {
+            let env = commandEnvironment(login)
+            plan.argv = command
+            plan.environment = env
+            plan.searchPath = env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+                ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+            plan.workdir = spec.execClean ? (login?.home ?? "/") : "/"
+            if let login { plan.credentials = (login.uid, login.gid, login.groups) }
+        }
+
+        let pid = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
+        undo.push {
+            var st: Int32 = 0
+            _ = unsafe waitpid(pid, &st, 0)
+        }
+        // Only the child's copies may keep these open: end-of-file must mean "done".
+        errorWrite.close()
+        statusWrite.close()
+        cgroupFD.close(); membersFD.close(); eventsFD.close(); exeFD.close()
+
+        if let failure = readFailure(errorRead) {
+            errorRead.close()
+            throw fail(describe(failure, plan: plan))
+        }
+        errorRead.close()
+
+        record.initPID = pid
+        record.initStart = ProcessIdentity.startTime(pid) ?? 0
+        try sys { () throws(SystemError) in try registry.write(record) }
+        if options.printJID { print(jid) } else if !options.quiet && (spec.name != nil || options.verbose) {
+            print("\(labelText): created")
+        }
+        guard let command = spec.command else { return 0 }
+
+        // Like system(3): the terminal's ^C and ^\ are for the command, not for us.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGQUIT, SIG_IGN)
+        let status = readStatus(statusRead)
+        statusRead.close()
+        signal(SIGINT, SIG_DFL)
+        signal(SIGQUIT, SIG_DFL)
+
+        if let status, status == 0 {
+            if !spec.persist && !CgroupV2.isPopulated(members) {
+                // The jail is over: its init exits on its own; release what it held.
+                undo.runAll()
+            }
+            return 0
+        }
+        let text = command.joined(separator: " ")
+        printError("jail: \(labelText): \(text): failed\(status.map(Self.describeStatus) ?? "")")
+        // FreeBSD removes a jail whose start command failed.
+        undo.runAll()
+        return 1
+    }
+
+    private func resolveRoot(label: String?) throws(JailError) -> String {
+        guard spec.path.hasPrefix("/") else {
+            throw JailError(jail: label, "path \(spec.path): not an absolute pathname")
+        }
+        guard let real = unsafe realpath(spec.path, nil) else {
+            throw JailError(jail: label, "path \(spec.path): \(SystemError.message(Errno(rawValue: Glibc.errno)))")
+        }
+        defer { unsafe free(real) }
+        let resolved = unsafe String(cString: real)
+        var st = stat()
+        guard unsafe stat(resolved, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw JailError(jail: label, "path \(spec.path): not a directory")
+        }
+        return resolved
+    }
+
+    private func lookupUser(root: String, label: String?) throws(JailError) -> Login? {
+        do {
+            if let user = spec.jailUser {
+                return try Users.lookup(user, jailRoot: spec.systemJailUser ? nil : root)
+            }
+            if spec.execClean {
+                // exec.clean without a user: the current one, as the jail knows it.
+                return (try? Users.lookup(String(getuid()), jailRoot: root))
+                    ?? Login(name: "root", uid: 0, gid: 0, home: "/", shell: "/bin/sh", groups: [0])
+            }
+        } catch {
+            throw JailError(jail: label, error.description)
+        }
+        return nil
+    }
+
+    private func namespaceFlags() -> UInt64 {
+        var flags: UInt64 = 0x0002_0000 /* NEWNS */ | 0x2000_0000 /* NEWPID */
+        if spec.host != .inherit { flags |= 0x0400_0000 /* NEWUTS */ }
+        let ipcShared = [spec.sysvmsg, spec.sysvsem, spec.sysvshm].contains(.inherit)
+        if !ipcShared { flags |= 0x0800_0000 /* NEWIPC */ }
+        return flags
+    }
+
+    /// FreeBSD's exec.clean: HOME, SHELL, USER and TERM only, and a default PATH;
+    /// otherwise the caller's environment passes through.
+    private func commandEnvironment(_ login: Login?) -> [String] {
+        guard spec.execClean else { return ProcessEnvironment.current() }
+        let user = login ?? Login(name: "root", uid: 0, gid: 0, home: "/", shell: "/bin/sh", groups: [])
+        var env = [
+            "HOME=\(user.home)", "SHELL=\(user.shell)", "USER=\(user.name)", "LOGNAME=\(user.name)",
+            user.uid == 0 ? "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+                : "PATH=/usr/local/bin:/usr/bin:/bin",
+        ]
+        if let term = unsafe getenv("TERM") { env.append(unsafe "TERM=" + String(cString: term)) }
+        return env
+    }
+
+    private func readFailure(_ fd: borrowing OwnedFD) -> ChildFailure? {
+        var f = cj_failure()
+        let n = unsafe withUnsafeMutableBytes(of: &f) { raw in
+            var done = 0
+            while done < raw.count {
+                let r = unsafe read(fd.rawValue, raw.baseAddress.map { unsafe $0 + done }, raw.count - done)
+                if r < 0 && Glibc.errno == EINTR { continue }
+                if r <= 0 { break }
+                done += r
+            }
+            return done
+        }
+        guard n == MemoryLayout<cj_failure>.size else { return nil }
+        return ChildFailure(step: f.step, errno: Errno(rawValue: f.error))
+    }
+
+    private func readStatus(_ fd: borrowing OwnedFD) -> Int32? {
+        var st: Int32 = 0
+        while true {
+            let r = unsafe read(fd.rawValue, &st, 4)
+            if r < 0 && Glibc.errno == EINTR { continue }
+            return r == 4 ? st : nil
+        }
+    }
+
+    private func describe(_ failure: ChildFailure, plan: ChildPlan) -> String {
+        let message = SystemError.message(failure.errno)
+        if failure.step >= 0, Int(failure.step) < plan.steps.count {
+            let (op, path) = plan.steps[Int(failure.step)].failureOperation
+            return path.map { "\(op) `\($0)`: \(message)" } ?? "\(op): \(message)"
+        }
+        switch failure.step {
+        case ChildFailure.exec: return "exec \(plan.argv?.first ?? ""): \(message)"
+        case ChildFailure.ids: return "set user \(spec.jailUser ?? ""): \(message)"
+        case ChildFailure.seccomp: return "load the seccomp filter: \(message)"
+        case ChildFailure.caps: return "drop capabilities: \(message)"
+        case ChildFailure.chdir: return "chdir `\(plan.workdir)`: \(message)"
+        case ChildFailure.initExec: return "start the jail's init: \(message)"
+        default: return "set up the jail: \(message)"
+        }
+    }
+
+    static func describeStatus(_ st: Int32) -> String {
+        let sig = st & 0x7f
+        if sig != 0 { return " (signal \(sig))" }
+        return ""
+    }
+}
+
+/// Undo actions, run newest first.
+struct UndoStack {
+    private var actions: [() -> Void] = []
+    mutating func push(_ action: @escaping () -> Void) { actions.append(action) }
+    mutating func run() {
+        while let a = actions.popLast() { a() }
+    }
+    /// For an orderly end: the same actions, which release everything the jail held.
+    mutating func runAll() { run() }
+    mutating func discard() { actions.removeAll() }
+}
+
+/// Which records name a jail that exists (or is being created by a live command).
+enum Liveness {
+    static func isInUse(_ r: JailRecord) -> Bool {
+        if r.initPID > 0 { return ProcessIdentity.isAlive(r.initPID, start: r.initStart) }
+        return ProcessIdentity.isAlive(r.creatorPID, start: r.creatorStart)
+    }
+}
+
+enum ProcessEnvironment {
+    static func current() -> [String] {
+        var out: [String] = []
+        var p = unsafe environ
+        while let entry = unsafe p.pointee {
+            out.append(unsafe String(cString: entry))
+            unsafe p += 1
+        }
+        return out
+    }
+}
+
+func printError(_ line: String) {
+    var text = line + "\n"
+    text.withUTF8 { buf in _ = unsafe write(2, buf.baseAddress, buf.count) }
+}

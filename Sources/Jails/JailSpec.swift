@@ -1,0 +1,172 @@
+/// Where a jail's parameters come from: a resolved jail.conf entry or command-line words.
+/// `JailConf.JailParams` conforms; tests may use a dictionary.
+public protocol JailParameterSource {
+    func string(_ name: String) -> String?
+    func strings(_ name: String) -> [String]
+    func bool(_ name: String) -> Bool?
+    func int(_ name: String) -> Int?
+}
+
+/// FreeBSD's three-valued jail system setting.
+public enum JailSys: String, Sendable, Equatable {
+    case disable, new, inherit
+}
+
+/// A jail's settings, typed, with this implementation's defaults applied. Built once from
+/// the parameters; the mechanism layers read only this.
+public struct JailSpec: Sendable, Equatable {
+    public var name: String?
+    public var jid: Int?
+    public var path = "/"
+    public var hostname: String?
+    public var domainname: String?
+    /// inherit: no UTS namespace (the host's names); new: the jail's own.
+    public var host: JailSys = .new
+    public var persist = false
+
+    /// SysV IPC per kind. Linux has one IPC namespace for all three: "new" and "inherit"
+    /// cannot be mixed, "disable" is done per kind by the seccomp filter.
+    public var sysvmsg: JailSys = .new
+    public var sysvsem: JailSys = .new
+    public var sysvshm: JailSys = .new
+
+    /// Network families: without ip4/ip6 parameters a jail has none (FreeBSD's default).
+    public var ip4: JailSys = .disable
+    public var ip6: JailSys = .disable
+
+    public var allow = Permissions()
+
+    public var mountDevfs = true
+    public var mountProcfs = true
+    public var mountFdescfs = true
+
+    /// The command to run inside (`command=`), nil when none.
+    public var command: [String]?
+    public var execClean = false
+    public var jailUser: String?
+    /// Look `jailUser` up in the host's passwd (jail -u) rather than the jail's (-U).
+    public var systemJailUser = false
+
+    public init() {}
+
+    /// FreeBSD's allow.* permissions that this implementation can grant.
+    public struct Permissions: Sendable, Equatable {
+        public var rawSockets = false
+        public var chflags = false
+        public var socketAF = false
+        public var mlock = false
+        public var reservedPorts = true
+        public var readMsgbuf = false
+        public var unprivilegedProcDebug = true
+        public var suser = true
+        public var adjtime = false
+        public var settime = false
+        public init() {}
+    }
+}
+
+/// A parameter that cannot be honoured, said in FreeBSD's words.
+public struct SpecError: Error, Sendable, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension JailSpec {
+    /// Reads and checks the parameters. Unknown names and type errors are JailConf's
+    /// business; this checks what only the engine knows (Linux's limits).
+    public init(_ p: some JailParameterSource, command: [String]? = nil) throws(SpecError) {
+        self.init()
+        name = p.string("name")
+        jid = p.int("jid")
+        if let v = p.string("path"), !v.isEmpty { path = v }
+        hostname = p.string("host.hostname")
+        domainname = p.string("host.domainname")
+        if let v = p.string("host") { host = try Self.jailsys("host", v) }
+        if host == .disable { throw SpecError("host: \"disable\" is not a valid value (new or inherit)") }
+        persist = p.bool("persist") ?? false
+
+        let sysvipc = p.bool("allow.sysvipc") ?? false
+        for (kind, keyPath) in [("sysvmsg", \JailSpec.sysvmsg), ("sysvsem", \.sysvsem), ("sysvshm", \.sysvshm)] {
+            if let v = p.string(kind) { self[keyPath: keyPath] = try Self.jailsys(kind, v) } else if sysvipc {
+                self[keyPath: keyPath] = .inherit
+            }
+        }
+        let shared = Set([sysvmsg, sysvsem, sysvshm].filter { $0 != .disable })
+        if shared.count > 1 {
+            throw SpecError("sysvmsg, sysvsem and sysvshm cannot mix \"new\" and \"inherit\" on Linux: one IPC namespace holds all three")
+        }
+
+        if !p.strings("ip4.addr").isEmpty || !p.strings("ip6.addr").isEmpty {
+            throw SpecError("ip4.addr, ip6.addr: IP-restricted jails are not available yet; use ip4=inherit or ip6=inherit for the host's network")
+        }
+        if let v = p.string("ip4") { ip4 = try Self.jailsys("ip4", v) }
+        if let v = p.string("ip6") { ip6 = try Self.jailsys("ip6", v) }
+        if ip4 == .new || ip6 == .new {
+            throw SpecError("ip4, ip6: \"new\" needs addresses (ip4.addr, ip6.addr), which are not available yet")
+        }
+        if p.bool("vnet") == true || p.string("vnet") == "new" {
+            throw SpecError("vnet: not available yet")
+        }
+
+        allow.rawSockets = p.bool("allow.raw_sockets") ?? false
+        if allow.rawSockets {
+            throw SpecError("allow.raw_sockets: not supported on the host's network stack (a raw socket there sees all of the host's traffic); it needs vnet")
+        }
+        allow.chflags = p.bool("allow.chflags") ?? false
+        allow.socketAF = p.bool("allow.socket_af") ?? false
+        allow.mlock = p.bool("allow.mlock") ?? false
+        allow.reservedPorts = p.bool("allow.reserved_ports") ?? true
+        allow.readMsgbuf = p.bool("allow.read_msgbuf") ?? false
+        allow.unprivilegedProcDebug = p.bool("allow.unprivileged_proc_debug") ?? true
+        allow.suser = p.bool("allow.suser") ?? true
+        allow.settime = p.bool("allow.settime") ?? false
+        allow.adjtime = (p.bool("allow.adjtime") ?? false) || allow.settime
+        if p.bool("allow.set_hostname") == true {
+            throw SpecError("allow.set_hostname: not supported on Linux without a user namespace (it needs CAP_SYS_ADMIN); set host.hostname from the host instead")
+        }
+
+        mountDevfs = p.bool("mount.devfs") ?? true
+        mountProcfs = p.bool("mount.procfs") ?? true
+        mountFdescfs = p.bool("mount.fdescfs") ?? true
+
+        self.command = command
+        execClean = p.bool("exec.clean") ?? false
+        jailUser = p.string("exec.jail_user")
+        systemJailUser = p.bool("exec.system_jail_user") ?? false
+
+        if self.command == nil && !persist {
+            // The kernel's own rule (kern_jail.c): a jail must persist or attach.
+            throw SpecError("\(name ?? "jail"): jail must persist or have a command (add persist, or command=...)")
+        }
+        if let h = hostname { try Self.checkHostname("host.hostname", h) }
+        if let d = domainname, d.utf8.count > 64 {
+            throw SpecError("host.domainname: longer than 64 characters")
+        }
+    }
+
+    static func jailsys(_ name: String, _ value: String) throws(SpecError) -> JailSys {
+        switch value {
+        case "disable", "0": return .disable
+        case "new", "1": return .new
+        case "inherit", "2": return .inherit
+        default: throw SpecError("\(name): invalid value \"\(value)\" (disable, new or inherit)")
+        }
+    }
+
+    /// What sethostname(2) accepts and resolvers expect: 1 to 64 bytes of letters, digits,
+    /// '-', '.', '_'; labels not starting or ending with '-'.
+    static func checkHostname(_ param: String, _ h: String) throws(SpecError) {
+        let bytes = Array(h.utf8)
+        guard !bytes.isEmpty, bytes.count <= 64 else {
+            throw SpecError("\(param): invalid hostname \"\(h)\": must be 1 to 64 characters")
+        }
+        for label in h.split(separator: ".", omittingEmptySubsequences: false) {
+            let ok = !label.isEmpty && !label.hasPrefix("-") && !label.hasSuffix("-") &&
+                label.utf8.allSatisfy { c in
+                    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
+                        c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+                }
+            if !ok { throw SpecError("\(param): invalid hostname \"\(h)\"") }
+        }
+    }
+}

@@ -1,0 +1,2 @@
+import JailSys
+public enum JailsPlaceholder {}

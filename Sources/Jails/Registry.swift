@@ -1,0 +1,206 @@
+import CJail
+import Glibc
+import JailSys
+import SystemPackage
+
+/// What the host knows about one jail, kept in /run/jail/<jid>. A record is never
+/// trusted alone: `isAlive` checks the recorded init against the kernel's view.
+public struct JailRecord: Sendable, Equatable {
+    public var jid: Int
+    public var name: String
+    public var path: String
+    public var hostname: String
+    /// Host pid of the jail's init and its start time (clock ticks since boot, field 22 of
+    /// /proc/pid/stat), so that a reused pid is never taken for the jail. 0 while the jail
+    /// is being created.
+    public var initPID: Int32 = 0
+    public var initStart: UInt64 = 0
+    /// The command creating the jail, so that a killed creation can be told apart.
+    public var creatorPID: Int32 = 0
+    public var creatorStart: UInt64 = 0
+    /// The jail's cgroup in the v2 hierarchy (absolute path).
+    public var cgroup: String
+    public var persist: Bool
+    /// The parameters as given, `name=value` words (for jls and jail -m later).
+    public var parameters: [String] = []
+
+    func encoded() -> String {
+        var lines = [
+            "jid=\(jid)", "name=\(name)", "path=\(path)", "host.hostname=\(hostname)",
+            "init=\(initPID) \(initStart)", "creator=\(creatorPID) \(creatorStart)",
+            "cgroup=\(cgroup)", "persist=\(persist)",
+        ]
+        lines += parameters.map { "param=" + $0.replacingNewlines() }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func decode(_ text: String) -> JailRecord? {
+        var fields: [String: String] = [:]
+        var params: [String] = []
+        for line in text.split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            let key = String(line[..<eq]), value = String(line[line.index(after: eq)...])
+            if key == "param" { params.append(value.restoringNewlines()) } else { fields[key] = value }
+        }
+        guard let jid = fields["jid"].flatMap({ Int($0) }), let name = fields["name"],
+              let cgroup = fields["cgroup"] else { return nil }
+        var r = JailRecord(jid: jid, name: name, path: fields["path"] ?? "/",
+                           hostname: fields["host.hostname"] ?? "", cgroup: cgroup,
+                           persist: fields["persist"] == "true", parameters: params)
+        (r.initPID, r.initStart) = pair(fields["init"])
+        (r.creatorPID, r.creatorStart) = pair(fields["creator"])
+        return r
+    }
+
+    private static func pair(_ s: String?) -> (Int32, UInt64) {
+        let parts = (s ?? "").split(separator: " ")
+        guard parts.count == 2, let p = Int32(parts[0]), let t = UInt64(parts[1]) else { return (0, 0) }
+        return (p, t)
+    }
+}
+
+extension String {
+    fileprivate func replacingNewlines() -> String {
+        var out = ""
+        for c in self {
+            switch c {
+            case "\n": out += "\\n"
+            case "\\": out += "\\\\"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    fileprivate func restoringNewlines() -> String {
+        var out = ""
+        var escape = false
+        for c in self {
+            if escape { out.append(c == "n" ? "\n" : c); escape = false } else if c == "\\" { escape = true } else { out.append(c) }
+        }
+        return out
+    }
+}
+
+/// The registry of jails under /run/jail: one file per jail, named by its jid, and an
+/// exclusive lock on the directory for every change. Never visible inside a jail.
+public struct Registry: Sendable {
+    public let directory: FilePath
+
+    public init(directory: FilePath = "/run/jail") { self.directory = directory }
+
+    /// Holds the registry lock until closed.
+    public struct Lock: ~Copyable {
+        let fd: OwnedFD
+        public consuming func unlock() { fd.close() }
+    }
+
+    public func lock() throws(SystemError) -> Lock {
+        let r = directory.withPlatformString { unsafe mkdir($0, 0o700) }
+        if r < 0 && Glibc.errno != EEXIST {
+            throw SystemError("mkdir", Errno(rawValue: Glibc.errno), path: directory)
+        }
+        let fd = try OwnedFD.open(directory, O_RDONLY | O_DIRECTORY)
+        _ = try syscall("flock", path: directory) { cj_flock(fd.rawValue, LOCK_EX) }
+        return Lock(fd: fd)
+    }
+
+    public func records() -> [JailRecord] {
+        guard let dir = unsafe opendir(directory.string) else { return [] }
+        defer { unsafe _ = closedir(dir) }
+        var out: [JailRecord] = []
+        while let entry = unsafe readdir(dir) {
+            let name = unsafe withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                unsafe raw.bindMemory(to: CChar.self).baseAddress.map { unsafe String(cString: $0) } ?? ""
+            }
+            guard let jid = Int(name), jid > 0 else { continue }
+            if let r = record(jid) { out.append(r) }
+        }
+        return out.sorted { $0.jid < $1.jid }
+    }
+
+    public func record(_ jid: Int) -> JailRecord? {
+        guard let text = try? readFile(directory.appending(String(jid))) else { return nil }
+        return JailRecord.decode(text)
+    }
+
+    /// Finds a jail by jid (all digits) or by name, as jls -j and jexec do.
+    public func find(_ key: String) -> JailRecord? {
+        if let jid = Int(key), let r = record(jid) { return r }
+        return records().first { $0.name == key }
+    }
+
+    /// Written whole to a temporary name and renamed, so a reader never sees half a record.
+    public func write(_ record: JailRecord) throws(SystemError) {
+        let file = directory.appending(String(record.jid))
+        let tmp = directory.appending(".\(record.jid).tmp")
+        let fd = try OwnedFD.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: 0o600)
+        try fd.writeAll(Array(record.encoded().utf8), path: tmp)
+        fd.close()
+        _ = try syscall("rename", path: file) {
+            tmp.withPlatformString { t in file.withPlatformString { unsafe rename(t, $0) } }
+        }
+    }
+
+    public func remove(_ jid: Int) {
+        _ = directory.appending(String(jid)).withPlatformString { unsafe unlink($0) }
+    }
+
+    /// The next jid as FreeBSD gives them out: one more than the last one given, wrapping
+    /// at JAIL_MAX, skipping those in use. The last jid is kept in an extended attribute of
+    /// the registry directory, so no file outlives the last jail.
+    public func allocateJID(requested: Int?, inUse: Set<Int>) throws(SpecError) -> Int {
+        if let jid = requested {
+            guard jid > 0, jid <= Self.maxJID else { throw SpecError("jid \(jid): out of range (1 to \(Self.maxJID))") }
+            guard !inUse.contains(jid) else { throw SpecError("\"\(jid)\" already exists") }
+            return jid
+        }
+        var jid = lastJID()
+        for _ in 0..<Self.maxJID {
+            jid = jid >= Self.maxJID ? 1 : jid + 1
+            if !inUse.contains(jid) {
+                setLastJID(jid)
+                return jid
+            }
+        }
+        throw SpecError("no free jid")
+    }
+
+    /// FreeBSD's JAIL_MAX.
+    public static let maxJID = 999_999
+    static let lastJIDAttribute = "trusted.jail.lastjid"
+
+    func lastJID() -> Int {
+        var buf = [UInt8](repeating: 0, count: 16)
+        let n = buf.withUnsafeMutableBytes { raw in
+            unsafe cj_getxattr(directory.string, Self.lastJIDAttribute, raw.baseAddress, raw.count)
+        }
+        guard n > 0 else { return 0 }
+        return Int(String(decoding: buf[0..<n], as: UTF8.self)) ?? 0
+    }
+
+    func setLastJID(_ jid: Int) {
+        let text = Array(String(jid).utf8)
+        _ = text.withUnsafeBytes { raw in
+            unsafe cj_setxattr(directory.string, Self.lastJIDAttribute, raw.baseAddress, raw.count)
+        }
+    }
+}
+
+/// Process identity that survives pid reuse: pid plus start time.
+public enum ProcessIdentity {
+    /// Field 22 of /proc/<pid>/stat, or nil when the process is gone.
+    public static func startTime(_ pid: Int32) -> UInt64? {
+        guard pid > 0, let stat = try? readFile(FilePath("/proc/\(pid)/stat")) else { return nil }
+        // The command name (field 2) may hold spaces and parentheses: skip to its last ')'.
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let rest = stat[stat.index(after: close)...].split(separator: " ")
+        // rest[0] is field 3 (state); field 22 is rest[19].
+        guard rest.count > 19 else { return nil }
+        return UInt64(rest[19])
+    }
+
+    public static func isAlive(_ pid: Int32, start: UInt64) -> Bool {
+        pid > 0 && startTime(pid) == start
+    }
+}

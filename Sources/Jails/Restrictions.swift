@@ -1,0 +1,111 @@
+import Glibc
+import JailSys
+
+/// What jailed root may do: the capability bounding set and the seccomp rules, derived
+/// from the spec. Each allow.* permission is one documented relaxation here.
+public struct Restrictions: Sendable, Equatable {
+    public var capabilities: CapabilitySet
+    public var seccomp: [SeccompRule]
+
+    public init(_ spec: JailSpec) {
+        capabilities = Self.capabilities(spec)
+        seccomp = Self.rules(spec)
+    }
+
+    /// Root inside owns its files and may change users (su, sshd, package managers need
+    /// that); it may not touch devices, the network configuration, the kernel, other
+    /// processes' memory or the mount table.
+    static func capabilities(_ spec: JailSpec) -> CapabilitySet {
+        // allow.suser off: uid 0 has no privilege at all, and setuid-root programs
+        // regain nothing because the bounding set is empty.
+        guard spec.allow.suser else { return CapabilitySet() }
+        var caps = CapabilitySet([
+            .chown, .dacOverride, .fowner, .fsetid, .kill, .setgid, .setuid, .setpcap,
+            .sysChroot, .auditWrite, .setfcap,
+        ])
+        if spec.allow.reservedPorts { caps.insert(.netBindService) }
+        if spec.allow.chflags { caps.insert(.linuxImmutable) }
+        if spec.allow.mlock { caps.insert(.ipcLock) }
+        if spec.allow.adjtime || spec.allow.settime { caps.insert(.sysTime) }
+        if spec.allow.readMsgbuf { caps.insert(.syslog) }
+        return caps
+    }
+
+    // Namespace-creating clone flags (sched.h): a jailed process may not leave its jail's
+    // namespaces or make new ones.
+    static let namespaceFlags: UInt64 = 0x0002_0000 /* NEWNS */ | 0x0200_0000 /* NEWCGROUP */
+        | 0x0400_0000 /* NEWUTS */ | 0x0800_0000 /* NEWIPC */ | 0x1000_0000 /* NEWUSER */
+        | 0x2000_0000 /* NEWPID */ | 0x4000_0000 /* NEWNET */ | 0x80 /* NEWTIME */
+
+    static func rules(_ spec: JailSpec) -> [SeccompRule] {
+        var rules: [SeccompRule] = []
+        func deny(_ names: [String], _ e: Int32 = EPERM) {
+            rules += names.map { .deny($0, errno: e) }
+        }
+        // The mount table, in both APIs.
+        deny(["mount", "umount2", "pivot_root", "move_mount", "open_tree", "fsopen", "fsconfig",
+              "fsmount", "fspick", "mount_setattr"])
+        // The kernel itself and the machine.
+        deny(["init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load",
+              "reboot", "swapon", "swapoff", "acct", "iopl", "ioperm", "quotactl", "quotactl_fd",
+              "vhangup", "lookup_dcookie", "nfsservctl", "uselib", "fanotify_init"])
+        // Kernel interfaces that reach past the jail: bpf and perf see the whole machine,
+        // open_by_handle_at opens files by inode, bypassing the root (the "shocker" escape),
+        // keyrings are not namespaced, userfaultfd is an exploitation aid.
+        deny(["bpf", "perf_event_open", "open_by_handle_at", "name_to_handle_at", "keyctl",
+              "add_key", "request_key", "userfaultfd"])
+        // io_uring's operations bypass every argument check below.
+        deny(["io_uring_setup", "io_uring_enter", "io_uring_register"], ENOSYS)
+        // Namespaces: none may be entered or created. clone3's flags live in memory that
+        // seccomp cannot read, so it reports ENOSYS and libc falls back to clone.
+        deny(["unshare", "setns"])
+        deny(["clone3"], ENOSYS)
+        rules.append(.denyBits("clone", arg: 0, bits: namespaceFlags, errno: EPERM))
+        // The hostname belongs to the host side (no user namespace: see allow.set_hostname).
+        deny(["sethostname", "setdomainname"])
+        // Terminal injection: TIOCSTI pushes input into the terminal the jail shares with
+        // the host's shell; TIOCLINUX can do the same on a virtual console.
+        rules.append(.denyValues("ioctl", arg: 1, values: [0x5412, 0x541C], errno: EPERM))
+        // Execution domains other than Linux's own would change syscall semantics.
+        rules.append(.allowValues("personality", arg: 0,
+                                  values: [0, 0x0008, 0x0002_0000, 0x0002_0008, 0xffff_ffff], errno: EPERM))
+
+        if !spec.allow.settime { deny(["settimeofday", "clock_settime"]) }
+        if !spec.allow.adjtime { deny(["adjtimex", "clock_adjtime"]) }
+        if !spec.allow.readMsgbuf { deny(["syslog"]) }
+        if !spec.allow.mlock { deny(["mlock", "mlock2", "mlockall"]) }
+        if !spec.allow.unprivilegedProcDebug {
+            deny(["ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd"])
+        }
+        // SysV IPC "disable": the calls do not exist for the jail, as on FreeBSD.
+        if spec.sysvmsg == .disable { deny(["msgget", "msgsnd", "msgrcv", "msgctl"], ENOSYS) }
+        if spec.sysvsem == .disable { deny(["semget", "semop", "semtimedop", "semctl"], ENOSYS) }
+        if spec.sysvshm == .disable { deny(["shmget", "shmat", "shmdt", "shmctl"], ENOSYS) }
+
+        rules += socketRules(spec)
+        return rules
+    }
+
+    static let afUnix: UInt32 = 1, afInet: UInt32 = 2, afInet6: UInt32 = 10
+    static let afNetlink: UInt32 = 16, afPacket: UInt32 = 17
+
+    /// Address families: UNIX always; IPv4/IPv6 only when the jail has that network;
+    /// netlink only for routing (read-only without CAP_NET_ADMIN) and audit, so the host's
+    /// socket tables (sock_diag) stay hidden; others only with allow.socket_af, never
+    /// packet sockets on the host's stack.
+    static func socketRules(_ spec: JailSpec) -> [SeccompRule] {
+        var inet: [UInt32] = []
+        if spec.ip4 != .disable { inet.append(afInet) }
+        if spec.ip6 != .disable { inet.append(afInet6) }
+        let noInet = [afInet, afInet6].filter { !inet.contains($0) }
+        let family: SeccompRule = spec.allow.socketAF
+            ? .denyValues("socket", arg: 0, values: noInet + [afPacket], elsewhere: [afNetlink],
+                          errno: EAFNOSUPPORT)
+            : .allowValues("socket", arg: 0, values: [afUnix] + inet, elsewhere: [afNetlink],
+                           errno: EAFNOSUPPORT)
+        let netlink = SeccompRule.allowValues(
+            "socket", arg: 2, values: [0 /* ROUTE */, 9 /* AUDIT */], errno: EPROTONOSUPPORT,
+            when: .init(arg: 0, value: afNetlink))
+        return [family, netlink]
+    }
+}

@@ -1,0 +1,3 @@
+import JailCLI
+
+JailTool.main(CommandLine.arguments)
