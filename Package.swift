@@ -31,5 +31,8 @@ let package = Package(
             dependencies: ["Jails"]),
         .executableTarget(name: "jail", dependencies: ["JailCLI"]),
         .testTarget(name: "JailConfTests", dependencies: ["JailConf"]),
+        .testTarget(name: "JailsTests", dependencies: ["Jails", "JailSys", "JailCLI"]),
+        // Runs the real `jail` binary; the dependency makes `swift test` build it first.
+        .testTarget(name: "IntegrationTests", dependencies: ["jail"], exclude: []),
     ]
 )

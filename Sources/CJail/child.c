@@ -62,6 +62,9 @@ static int run_step(const struct cj_step *s) {
         return sethostname(s->source, strlen(s->source));
     case CJ_OP_DOMAINNAME:
         return setdomainname(s->source, strlen(s->source));
+    case CJ_OP_DETACH:
+        if (umount2(s->target, MNT_DETACH) < 0 && errno != EINVAL) return -1;
+        return 0;
     case CJ_OP_REALDIR: {
         // A mount target planted as a symlink in the jail's tree must not redirect a
         // mount: refuse symlinks anywhere on the way (ELOOP) and non-directories.

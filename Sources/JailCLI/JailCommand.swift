@@ -23,6 +23,18 @@ enum JailCommand {
             printError(usage)
             return 1
         }
+        if (opts.has("r") || opts.has("R")) && !opts.has("c") {
+            guard !opts.operands.isEmpty, !opts.operands.contains(where: { $0.contains("=") }) else {
+                printError(usage)
+                return 1
+            }
+            do {
+                return try JailRemoval(environment: .fromProcessEnvironment(), quiet: opts.has("q")).run(opts.operands)
+            } catch {
+                printError("jail: \(error)")
+                return 1
+            }
+        }
         for flag: Character in ["m", "r", "R", "C", "e", "f", "p"] where opts.has(flag) {
             printError("jail: -\(flag): not available yet")
             return 1

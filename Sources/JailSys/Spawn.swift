@@ -16,6 +16,8 @@ public enum SetupStep: Sendable, Equatable {
     case domainname(String)
     /// `path` must be a directory reached without following any symlink.
     case requireRealDirectory(String)
+    /// Whatever is mounted at `path` goes, with everything below it.
+    case detach(String)
 
     /// How a failure of this step reads, FreeBSD style: operation and path.
     public var failureOperation: (String, String?) {
@@ -33,6 +35,7 @@ public enum SetupStep: Sendable, Equatable {
         case .hostname(let h): return ("sethostname \(h)", nil)
         case .domainname(let d): return ("setdomainname \(d)", nil)
         case .requireRealDirectory(let p): return ("mount point", p)
+        case .detach(let p): return ("unmount", p)
         }
     }
 }
@@ -199,6 +202,10 @@ private final class CArena {
         case .domainname(let name):
             c.op = Int32(CJ_OP_DOMAINNAME.rawValue)
             unsafe c.source = optionalString(name)
+        case .detach(let path):
+            c.op = Int32(CJ_OP_DETACH.rawValue)
+            unsafe c.target = optionalString(path)
+            c.options = UInt32(CJ_STEP_OPTIONAL)
         case .requireRealDirectory(let path):
             c.op = Int32(CJ_OP_REALDIR.rawValue)
             unsafe c.target = optionalString(path)

@@ -90,8 +90,9 @@ public struct JailCreation {
         // Registry: the jid, and a record naming what will exist, before anything exists.
         let cgroupBase = try sys { () throws(SystemError) in try env.resolvedCgroupRoot() }
         let lock = try sys { () throws(SystemError) in try env.registry.lock() }
-        let existing = Set(env.registry.records().filter(Liveness.isInUse).map(\.jid))
-        let taken = env.registry.records().filter(Liveness.isInUse)
+        JailRemoval.reapStale(env.registry)
+        let taken = env.registry.records()
+        let existing = Set(taken.map(\.jid))
         if let name = spec.name, taken.contains(where: { $0.name == name }) {
             lock.unlock()
             throw JailError(jail: nil, "\"\(name)\" already exists")

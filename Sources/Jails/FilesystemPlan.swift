@@ -26,10 +26,16 @@ public enum FilesystemPlan {
             .mount(source: root, target: root, fstype: nil, flags: UInt(MS_BIND | MS_REC), data: nil),
             // Device nodes inside the jail's own tree are dead: only our /dev has live ones.
             .setAttributes(target: root, set: UInt64(CJ_MOUNT_ATTR_NODEV), clear: 0),
-            .pivot(root: root),
+            // For "/", the lookup of "/" stops at the process's root, under the bind just
+            // stacked on it; "/proc/.." climbs back out of a mount and lands on the top one.
+            .pivot(root: root == "/" ? "/proc/.." : root),
         ]
-        if spec.mountDevfs { steps += devSteps(fdescfs: spec.mountFdescfs) }
+        // Whatever the tree had mounted on /dev, /proc and /sys (the host's own, with
+        // path=/) goes first: nothing of the host may hide below ours, and sysfs refuses
+        // to be stacked on itself.
+        if spec.mountDevfs { steps += [.detach("/dev")] + devSteps(fdescfs: spec.mountFdescfs) }
         if spec.mountProcfs {
+            steps.append(.detach("/proc"))
             steps.append(.requireRealDirectory("/proc"))
             steps.append(.mount(source: "proc", target: "/proc", fstype: "proc", flags: nosuid | nodev | noexec, data: nil))
             for path in procReadOnly { steps += readOnlyBind(path) }
@@ -44,6 +50,7 @@ public enum FilesystemPlan {
             for path in procMaskedDirectories { steps.append(emptyReadOnly(path)) }
         }
         // sysfs is not a FreeBSD notion: mounted read-only where the tree has /sys.
+        steps.append(.detach("/sys"))
         steps.append(.requireRealDirectory("/sys"))
         steps.append(.mount(source: "sysfs", target: "/sys", fstype: "sysfs",
                             flags: UInt(MS_RDONLY) | nosuid | nodev | noexec, data: nil, optional: true))

@@ -136,7 +136,7 @@ extension JailSpec {
 
         if self.command == nil && !persist {
             // The kernel's own rule (kern_jail.c): a jail must persist or attach.
-            throw SpecError("\(name ?? "jail"): jail must persist or have a command (add persist, or command=...)")
+            throw SpecError("jail must persist or have a command (add persist, or command=...)")
         }
         if let h = hostname { try Self.checkHostname("host.hostname", h) }
         if let d = domainname, d.utf8.count > 64 {

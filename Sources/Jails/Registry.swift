@@ -105,6 +105,18 @@ public struct Registry: Sendable {
         return Lock(fd: fd)
     }
 
+    /// Runs `body` with the registry locked.
+    public func withLock<R, E: Error>(_ body: () throws(E) -> R) throws(JailError) -> R {
+        let held: Lock
+        do { held = try lock() } catch { throw JailError(jail: nil, error.description) }
+        let result: Result<R, JailError>
+        do { result = .success(try body()) } catch let e as JailError { result = .failure(e) } catch {
+            result = .failure(JailError(jail: nil, "\(error)"))
+        }
+        held.unlock()
+        return try result.get()
+    }
+
     public func records() -> [JailRecord] {
         guard let dir = unsafe opendir(directory.string) else { return [] }
         defer { unsafe _ = closedir(dir) }

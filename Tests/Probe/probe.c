@@ -157,8 +157,8 @@ static long try_chroot_escape(void) {
     for (int i = 0; i < 64; i++) if (chdir("..") < 0) return -1;
     if (chroot(".") < 0) return -1;
     struct stat st;
-    // The host marker exists only outside the jail.
-    return stat("/jail-test-host-marker", &st);
+    // The test tree has no /usr; the host has one.
+    return stat("/usr", &st);
 }
 
 static void list(const char *path) {
@@ -213,6 +213,26 @@ static void info(void) {
     printf("\n");
     const char *env = getenv("PROBE_ENV");
     printf("env PROBE_ENV=%s\nenv PATH=%s\nenv HOME=%s\n", env ? env : "", getenv("PATH") ?: "", getenv("HOME") ?: "");
+}
+
+static long try_open_init_fd(void) {
+    // The init's descriptors must not be reachable: /proc/1 is not dumpable.
+    char path[32];
+    for (int fd = 0; fd < 16; fd++) {
+        snprintf(path, sizeof path, "/proc/1/fd/%d", fd);
+        int r = open(path, O_RDONLY);
+        if (r >= 0) return r;
+        if (errno != ENOENT) return -1;
+    }
+    errno = ENOENT;
+    return -1;
+}
+
+static long try_kill_init(void) {
+    // SIGKILL from inside is dropped for the namespace's init: the jail survives it.
+    kill(1, SIGKILL);
+    usleep(100000);
+    return kill(1, 0);
 }
 
 static long swapon_stub(void) { return syscall(SYS_swapon, "/tmp/nothing", 0); }
@@ -276,7 +296,8 @@ static void forbidden(void) {
     TRY("list_init_fds", open("/proc/1/fd/", O_RDONLY | O_DIRECTORY));
     TRY("mlock", mlock(&tv, sizeof tv));
     TRY("personality_bsd", personality(0x0006 /* PER_BSD */));
-    TRY("kill_init", kill(1, SIGKILL));
+    TRY("open_init_fd", try_open_init_fd());
+    TRY("init_survives_sigkill", try_kill_init());
 }
 
 

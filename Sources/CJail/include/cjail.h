@@ -25,6 +25,7 @@ enum cj_op {
     CJ_OP_HOSTNAME,       // sethostname(source)
     CJ_OP_DOMAINNAME,     // setdomainname(source)
     CJ_OP_REALDIR,        // target must be a directory reached without any symlink
+    CJ_OP_DETACH,         // umount2(target, MNT_DETACH); not a mount point is not an error
 };
 
 // A missing target (ENOENT) is not an error for this step: it is skipped. Used for
