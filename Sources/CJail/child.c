@@ -33,8 +33,20 @@ __attribute__((noreturn)) static void fail(const struct cj_plan *plan, int step,
     _exit(127);
 }
 
+// The first directory masked in this child; later masks bind it.
+static const char *mask_source;
+
 static int run_step(const struct cj_step *s) {
     switch (s->op) {
+    case CJ_OP_MASK:
+        if (mask_source != NULL)
+            return mount(mask_source, s->target, NULL, MS_BIND, NULL);
+        // A read-only superblock: every bind of it is read-only too.
+        if (mount("tmpfs", s->target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "mode=555") < 0)
+            return -1;
+        mask_source = s->target;
+        return 0;
     case CJ_OP_MOUNT:
         return mount(s->source, s->target, s->fstype, s->flags, s->data);
     case CJ_OP_SETATTR: {

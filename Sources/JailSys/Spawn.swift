@@ -18,6 +18,8 @@ public enum SetupStep: Sendable, Equatable {
     case requireRealDirectory(String)
     /// Whatever is mounted at `path` goes, with everything below it.
     case detach(String)
+    /// An empty read-only directory over `path` (skipped when `path` does not exist).
+    case mask(String)
 
     /// How a failure of this step reads, FreeBSD style: operation and path.
     public var failureOperation: (String, String?) {
@@ -36,6 +38,7 @@ public enum SetupStep: Sendable, Equatable {
         case .domainname(let d): return ("setdomainname \(d)", nil)
         case .requireRealDirectory(let p): return ("mount point", p)
         case .detach(let p): return ("unmount", p)
+        case .mask(let p): return ("mask", p)
         }
     }
 }
@@ -202,6 +205,10 @@ private final class CArena {
         case .domainname(let name):
             c.op = Int32(CJ_OP_DOMAINNAME.rawValue)
             unsafe c.source = optionalString(name)
+        case .mask(let path):
+            c.op = Int32(CJ_OP_MASK.rawValue)
+            unsafe c.target = optionalString(path)
+            c.options = UInt32(CJ_STEP_OPTIONAL)
         case .detach(let path):
             c.op = Int32(CJ_OP_DETACH.rawValue)
             unsafe c.target = optionalString(path)

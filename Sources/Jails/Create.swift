@@ -185,8 +185,8 @@ public struct JailCreation {
         record.initPID = pid
         record.initStart = ProcessIdentity.startTime(pid) ?? 0
         try sys { () throws(SystemError) in try registry.write(record) }
-        if options.printJID { print(jid) } else if !options.quiet && (spec.name != nil || options.verbose) {
-            print("\(labelText): created")
+        if options.printJID { printLine(String(jid)) } else if !options.quiet && (spec.name != nil || options.verbose) {
+            printLine("\(labelText): created")
         }
         guard let command = spec.command else { return 0 }
 
@@ -347,7 +347,12 @@ enum ProcessEnvironment {
     }
 }
 
-func printError(_ line: String) {
+func printError(_ line: String) { writeLine(2, line) }
+
+/// Standard output, unbuffered: "created" must be out before the jail's command speaks.
+func printLine(_ line: String) { writeLine(1, line) }
+
+private func writeLine(_ fd: Int32, _ line: String) {
     var text = line + "\n"
-    text.withUTF8 { buf in _ = unsafe write(2, buf.baseAddress, buf.count) }
+    text.withUTF8 { buf in _ = unsafe write(fd, buf.baseAddress, buf.count) }
 }

@@ -73,7 +73,7 @@ public enum FilesystemPlan {
             .requireRealDirectory("/dev"),
             // Not nodev: this is where the allowed nodes live. The jail cannot add any:
             // CAP_MKNOD is not in its bounding set.
-            .mount(source: "tmpfs", target: "/dev", fstype: "tmpfs", flags: nosuid | noexec, data: "mode=755,size=64k"),
+            .mount(source: "tmpfs", target: "/dev", fstype: "tmpfs", flags: nosuid | noexec, data: "mode=755,size=64m"),
         ]
         let chr = UInt32(S_IFCHR)
         for (name, major, minor) in [("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8),
@@ -86,8 +86,8 @@ public enum FilesystemPlan {
             .mount(source: "devpts", target: "/dev/pts", fstype: "devpts", flags: nosuid | noexec,
                    data: "newinstance,ptmxmode=0666,mode=0620,gid=5"),
             .symlink(target: "pts/ptmx", at: "/dev/ptmx"),
+            // shm is a directory of /dev's own tmpfs: a superblock less per jail.
             .makeDirectory("/dev/shm", mode: 0o1777),
-            .mount(source: "shm", target: "/dev/shm", fstype: "tmpfs", flags: nosuid | nodev | noexec, data: "mode=1777"),
         ]
         if fdescfs {
             steps += [
@@ -108,10 +108,7 @@ public enum FilesystemPlan {
         ]
     }
 
-    static func emptyReadOnly(_ path: String) -> SetupStep {
-        .mount(source: "tmpfs", target: path, fstype: "tmpfs",
-               flags: UInt(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC), data: "size=0,mode=555", optional: true)
-    }
+    static func emptyReadOnly(_ path: String) -> SetupStep { .mask(path) }
 
     /// Where the host path `hostPath` appears inside a jail rooted at `root`, if it does.
     static func pathInside(root: String, hostPath: String) -> String? {

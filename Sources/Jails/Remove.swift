@@ -31,7 +31,7 @@ public struct JailRemoval {
             for record in matches {
                 do {
                     try Self.release(record, registry: env.registry)
-                    if !quiet { print("\(record.name): removed") }
+                    if !quiet { printLine("\(record.name): removed") }
                 } catch {
                     printError("jail: \(record.name): \(error)")
                     status = 1

@@ -26,6 +26,8 @@ enum cj_op {
     CJ_OP_DOMAINNAME,     // setdomainname(source)
     CJ_OP_REALDIR,        // target must be a directory reached without any symlink
     CJ_OP_DETACH,         // umount2(target, MNT_DETACH); not a mount point is not an error
+    CJ_OP_MASK,           // an empty read-only directory over target: the first one a
+                          // tmpfs, the others binds of it (one superblock per jail)
 };
 
 // A missing target (ENOENT) is not an error for this step: it is skipped. Used for
