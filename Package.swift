@@ -28,7 +28,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "JailCLI",
-            dependencies: ["Jails"]),
+            dependencies: ["Jails", "JailConf"]),
         .executableTarget(name: "jail", dependencies: ["JailCLI"]),
         .testTarget(name: "JailConfTests", dependencies: ["JailConf"]),
         .testTarget(name: "JailsTests", dependencies: ["Jails", "JailSys", "JailCLI"]),

@@ -172,10 +172,10 @@ __attribute__((noreturn)) static void command_child(const struct cj_plan *plan, 
     }
     if (chdir(plan->workdir) < 0) fail(plan, CJ_FAIL_CHDIR, errno);
 
-    // Wait until the init has made itself non-dumpable: until then /proc/1/exe of the
-    // jail would lead to the host's binary.
+    // Wait until the init has made itself non-dumpable: until then /proc/1 of the jail
+    // could be read by this command.
     char c;
-    while (read(go_fd, &c, 1) < 0 && errno == EINTR) {}
+    while (go_fd >= 0 && read(go_fd, &c, 1) < 0 && errno == EINTR) {}
     // Nothing the parent opened may reach the jailed program; the error pipe closes
     // at a successful exec and tells the parent that set-up is over.
     if (cj_close_range_cloexec(3) < 0) fail(plan, CJ_FAIL_SETUP, errno);
@@ -244,6 +244,23 @@ __attribute__((noreturn)) static void jail_child(const struct cj_plan *plan) {
     fail(plan, CJ_FAIL_INIT, err);
 }
 
+// jexec: join the running jail, then fork the command into its PID namespace as a child
+// of our caller. This process never enters the jail's PID namespace itself, so no jailed
+// process can see it; the command is non-dumpable until its exec.
+__attribute__((noreturn)) static void join_child(const struct cj_plan *plan) {
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    // setns also moves root and working directory to the jail's: nothing of the host's
+    // tree stays reachable through them.
+    if (syscall(SYS_setns, plan->join_pidfd, (int)plan->join_flags) < 0) fail(plan, CJ_FAIL_SETUP, errno);
+    // Legacy clone: clone3 refuses CLONE_PARENT with an exit signal, and the command's
+    // parent (jexec) must get SIGCHLD like for any child. With CLONE_PARENT the kernel
+    // gives the child our own exit signal, SIGCHLD.
+    pid_t cmd = (pid_t)syscall(SYS_clone, CLONE_PARENT, 0, 0, 0, 0);
+    if (cmd < 0) fail(plan, CJ_FAIL_SETUP, errno);
+    if (cmd == 0) command_child(plan, -1);
+    _exit(0);
+}
+
 pid_t cj_spawn(const struct cj_plan *plan) {
     struct clone_args args;
     memset(&args, 0, sizeof args);
@@ -254,7 +271,13 @@ pid_t cj_spawn(const struct cj_plan *plan) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)plan->init_cgroup_fd;
     }
+    if (plan->join_pidfd >= 0) {
+        // Born in the jail's cgroup: counted as one of its processes from the start.
+        args.flags = CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)plan->jail_cgroup_fd;
+    }
     pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
     if (pid != 0) return pid;
+    if (plan->join_pidfd >= 0) join_child(plan);
     jail_child(plan);
 }

@@ -1,15 +1,19 @@
-
+import JailConf
 import Jails
 
-/// jail(8): `jail [-dhilqv] [-J jid_file] [-u user] [-U user] -c param=value ... [command=cmd ...]`
-/// and the legacy `jail path hostname ip command ...`.
+/// jail(8), as FreeBSD's: parameters on the command line (`jail -c name=www path=/ ...
+/// command=...`), jails from jail.conf (`jail -c www`, `jail -r '*'`), `-e sep` to print
+/// the configuration, and the legacy `jail path hostname ip command ...`.
 enum JailCommand {
     static let usage = """
         usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]
                     -[cmr] param=value ... [command=command ...]
+               jail [-dqv] [-f file] -[cmr] [jail]
+               jail [-qv] [-f file] -[rR] ['*' | jail ...]
                jail [-dhilqv] [-J jid_file] [-u username] [-U username]
                     [-n jailname] [-s securelevel]
                     path hostname ip[,...] command ...
+               jail [-f file] -e separator
         """
 
     static func run(_ args: [String]) -> Int32 {
@@ -19,97 +23,183 @@ enum JailCommand {
             printError(usage)
             return 1
         }
-        if opts.has("u") && opts.has("U") {
-            printError(usage)
-            return 1
-        }
-        if (opts.has("r") || opts.has("R")) && !opts.has("c") {
-            guard !opts.operands.isEmpty, !opts.operands.contains(where: { $0.contains("=") }) else {
-                printError(usage)
-                return 1
-            }
-            do {
-                return try JailRemoval(environment: .fromProcessEnvironment(), quiet: opts.has("q")).run(opts.operands)
-            } catch {
-                printError("jail: \(error)")
-                return 1
-            }
-        }
-        for flag: Character in ["m", "r", "R", "C", "e", "f", "p"] where opts.has(flag) {
-            printError("jail: -\(flag): not available yet")
-            return 1
-        }
+        if opts.has("u") && opts.has("U") { return usageError() }
         if opts.has("d") {
             printError("jail: the 'allow.dying' parameter and '-d' flag are deprecated and have no effect.")
         }
-        if opts.has("h") {
-            printError("jail: -h (ip_hostname): not available yet")
+        for flag: Character in ["m", "C", "p", "h", "J"] where opts.has(flag) {
+            printError("jail: -\(flag): not available yet")
             return 1
         }
+        let confPath = opts.value("f") ?? JailConfFile.defaultPath
+        if let separator = opts.value("e") {
+            if opts.has("c") || opts.has("r") || !opts.operands.isEmpty { return usageError() }
+            return showConfig(confPath, separator: separator)
+        }
 
-        // Deprecated flags are parameters in disguise (jail(8)): they come first, so that
-        // a param=value word given explicitly wins.
+        // Deprecated flags are parameters in disguise (jail(8)), and imply the
+        // command-line style.
         var words: [String] = []
         if let name = opts.value("n") { words.append("name=\(name)") }
         if let level = opts.value("s") { words.append("securelevel=\(level)") }
         if let user = opts.value("u") { words += ["exec.jail_user=\(user)", "exec.system_jail_user"] }
-        if let user = opts.value("U") { words += ["exec.jail_user=\(user)", "exec.nosystem_jail_user"] }
+        if let user = opts.value("U") { words += ["exec.jail_user=\(user)", "exec.system_jail_user=false"] }
         if opts.has("l") { words.append("exec.clean") }
+        let flagParams = !words.isEmpty
 
-        var command: [String]?
+        let create = opts.has("c"), remove = opts.has("r") || opts.has("R")
         let operands = opts.operands
-        if opts.has("c") {
-            if let at = operands.firstIndex(where: { $0.hasPrefix("command=") }) {
-                words += operands[..<at]
-                command = [String(operands[at].dropFirst("command=".count))] + operands[(at + 1)...]
-            } else {
-                words += operands
-            }
-            if words.contains(where: { !$0.contains("=") && !isBooleanWord($0) }) {
-                printError("jail: configuration files (jail -c NAME) are not available yet")
-                return 1
-            }
-        } else {
-            // Legacy form: path hostname ip[,...] command ...
-            guard operands.count >= 4, operands[0].hasPrefix("/") else {
-                printError("jail: no -c or -m, so this must be an old-style command.\nBut it doesn't look like one.")
-                return 1
-            }
-            words += ["path=\(operands[0])", "host.hostname=\(operands[1])"]
-            if !operands[2].isEmpty { words.append("ip4.addr=\(operands[2])") }
-            command = Array(operands[3...])
-        }
-        if let c = command, c.isEmpty || c[0].isEmpty {
-            printError(usage)
-            return 1
-        }
-
-        let spec: JailSpec
-        do {
-            let params = try WordParams.parse(words)
-            for warning in params.warnings { printError("jail: \(warning)") }
-            spec = try JailSpec(params, command: command)
-        } catch {
-            printError("jail: \(error)")
-            return 1
-        }
         var options = CreateOptions()
         options.quiet = opts.has("q")
         options.verbose = opts.has("v")
         options.printJID = opts.has("i")
+        let env = Environment.fromProcessEnvironment()
+
+        if !create && !remove {
+            // Legacy form: path hostname ip[,...] command ...
+            guard operands.count >= 4, operands[0].hasPrefix("/") else { return usageError() }
+            words += ["path=\(operands[0])", "host.hostname=\(operands[1])"]
+            if !operands[2].isEmpty { words.append("ip4.addr=\(operands[2])") }
+            return createFromWords(words, command: Array(operands[3...]), options: options, env: env)
+        }
+        if remove && !create {
+            guard !operands.isEmpty, !flagParams, !operands.contains(where: { $0.contains("=") }) else {
+                return usageError()
+            }
+            return removeJails(operands, quiet: options.quiet, env: env)
+        }
+        let paramStyle = flagParams || operands.count > 1 || (operands.count == 1 && operands[0].contains("="))
+        if paramStyle {
+            var command: [String]?
+            if let at = operands.firstIndex(where: { $0 == "command" || $0.hasPrefix("command=") }) {
+                words += operands[..<at]
+                let first = operands[at].dropFirst("command".count).dropFirst()
+                command = (first.isEmpty ? [] : [String(first)]) + operands[(at + 1)...]
+                if command?.isEmpty ?? true { return usageError() }
+            } else {
+                words += operands
+            }
+            if remove {
+                // -rc name=...: restart; the running jail is found by its name.
+                let params = (try? CommandLineParams.parse(words))
+                if let name = params?.string("name") { _ = removeJails([name], quiet: options.quiet, env: env) }
+            }
+            return createFromWords(words, command: command, options: options, env: env)
+        }
+        // jail.conf: one jail by name, or all of them.
+        return fromConfig(confPath, names: operands, restart: remove, options: options, env: env)
+    }
+
+    static func usageError() -> Int32 {
+        printError(usage)
+        return 1
+    }
+
+    /// A jail's spec from its parameter words (the command line, or a running jail's record).
+    static func spec(_ words: [String]) throws -> JailSpec { try spec(words, command: nil, warn: false) }
+
+    static func spec(_ words: [String], command: [String]?, warn: Bool) throws -> JailSpec {
+        let params = try CommandLineParams.parse(words)
+        if warn { for warning in params.warnings { printError("jail: \(warning)") } }
+        return try JailSpec(params, command: command)
+    }
+
+    static func createFromWords(_ words: [String], command: [String]?, options: CreateOptions, env: Environment) -> Int32 {
+        let spec: JailSpec
+        do { spec = try Self.spec(words, command: command, warn: true) } catch {
+            printError("jail: \(error)")
+            return 1
+        }
+        return create(spec, words: words, options: options, env: env)
+    }
+
+    static func create(_ spec: JailSpec, words: [String], options: CreateOptions, env: Environment) -> Int32 {
         do {
-            return try JailCreation(spec: spec, parameters: words, options: options,
-                                    environment: .fromProcessEnvironment()).run()
+            return try JailCreation(spec: spec, parameters: words, options: options, environment: env).run()
         } catch {
             printError("jail: \(error)")
             return 1
         }
     }
 
-    /// `persist`, `allow.nomount`: a parameter without a value is a boolean.
-    static func isBooleanWord(_ w: String) -> Bool {
-        w.contains(".") || w == "persist" || w == "nopersist" || w == "vnet" || w == "novnet"
+    static func removeJails(_ names: [String], quiet: Bool, env: Environment) -> Int32 {
+        do { return try JailRemoval(environment: env, quiet: quiet).run(names) } catch {
+            printError("jail: \(error)")
+            return 1
+        }
+    }
+
+    static func loadConfig(_ path: String) -> JailConfFile? {
+        do { return try JailConfFile(path: path, fs: HostFileSystem()) } catch {
+            printError("jail: \(error)")
+            return nil
+        }
+    }
+
+    static func showConfig(_ path: String, separator: String) -> Int32 {
+        guard let conf = loadConfig(path) else { return 1 }
+        do {
+            let text = try conf.formatE(separator: separator)
+            print(text, terminator: text.hasSuffix("\n") || text.isEmpty ? "" : "\n")
+            return 0
+        } catch {
+            printError("jail: \(error)")
+            return 1
+        }
+    }
+
+    /// `jail [-f file] -c [name]` / `-rc`: the named jail (all when none) and, first, those
+    /// it depends on, in dependency order.
+    static func fromConfig(_ path: String, names: [String], restart: Bool, options: CreateOptions, env: Environment) -> Int32 {
+        guard let conf = loadConfig(path) else { return 1 }
+        let jails: [JailParams]
+        do { jails = try conf.resolve(names, overrides: [], forRemoval: false) } catch {
+            printError("jail: \(error)")
+            return 1
+        }
+        var status: Int32 = 0
+        for params in jails {
+            for warning in params.warnings { printError("jail: \(warning)") }
+            let words = params.words
+            if restart && !params.implicitlySelected { _ = removeJails([params.name], quiet: options.quiet, env: env) }
+            do {
+                var spec = try JailSpec(params, command: params.commandLine)
+                if spec.name == nil { spec.name = params.name }
+                let r = create(spec, words: words, options: options, env: env)
+                if r != 0 { status = r }
+            } catch {
+                printError("jail: \(params.name): \(error)")
+                status = 1
+            }
+        }
+        return status
     }
 }
 
+extension JailParams: JailParameterSource {
+    /// `name=value` words that recreate these parameters through CommandLineParams (the
+    /// registry keeps them, so jexec and jls see the jail as created).
+    var words: [String] {
+        var out: [String] = []
+        if string("name") == nil { out.append("name=\(name)") }
+        for (key, value) in entries {
+            switch value {
+            case .bool(let b): out.append(b ? key : "\(key)=false")
+            case .list(let items):
+                if items.isEmpty { out.append("\(key)=") }
+                for item in items { out.append("\(key)=\(item)") }
+            }
+        }
+        return out
+    }
 
+    /// What runs inside at creation: `command`, else the exec.start commands one after
+    /// the other, each of which must succeed (jail(8)).
+    var commandLine: [String]? {
+        let command = strings("command")
+        if !command.isEmpty { return command }
+        let start = strings("exec.start").filter { !$0.isEmpty }
+        if start.isEmpty { return nil }
+        return ["/bin/sh", "-c", start.map { "(\($0))" }.joined(separator: " && ")]
+    }
+}

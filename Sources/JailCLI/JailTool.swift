@@ -9,6 +9,8 @@ public enum JailTool {
         let args = Array(arguments.dropFirst())
         let status: Int32
         switch program {
+        case "jexec": status = JexecCommand.run(args)
+        case "jls": status = JlsCommand.run(args)
         default: status = JailCommand.run(args)
         }
         exit(status)

@@ -53,6 +53,9 @@ public struct ChildPlan: Sendable {
     public var errorFD: Int32 = -1
     public var statusFD: Int32 = -1
     public var persist = false
+    /// jexec: the running jail's init (a pidfd) and the namespaces to join.
+    public var joinPIDFD: Int32 = -1
+    public var joinFlags: UInt64 = 0
     public var steps: [SetupStep] = []
     public var argv: [String]? = nil
     public var environment: [String] = []
@@ -109,6 +112,8 @@ public enum Spawner {
                         error_fd: plan.errorFD,
                         status_fd: plan.statusFD,
                         persist: plan.persist ? 1 : 0,
+                        join_pidfd: plan.joinPIDFD,
+                        join_flags: plan.joinFlags,
                         steps: UnsafePointer(stepBuf.baseAddress ?? emptyStep),
                         nsteps: stepBuf.count,
                         argv: argv.map { unsafe UnsafePointer($0) },

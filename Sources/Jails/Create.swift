@@ -80,8 +80,16 @@ public struct JailCreation {
             do { return try body() } catch { throw fail(error.description) }
         }
 
+        if spec.command == nil && !spec.persist {
+            // The kernel's own rule (kern_jail.c): a jail must persist or attach.
+            throw fail("jail must persist or have a command (add persist, or command=...)")
+        }
         let root = try resolveRoot(label: label)
-        let login: Login? = try lookupUser(root: root, label: label)
+        let setup: CommandSetup
+        do {
+            setup = try CommandSetup(user: spec.jailUser, hostDatabase: spec.systemJailUser,
+                                     clean: spec.execClean, jailRoot: root, workdir: nil)
+        } catch { throw JailError(jail: label, error.description) }
         let restrictions = Restrictions(spec)
         let program = try sys { () throws(SystemError) in
             try Seccomp.program(for: restrictions.seccomp, cacheDirectory: env.seccompCache)
@@ -145,7 +153,7 @@ public struct JailCreation {
         let statusRead = OwnedFD(statusPipe.read), statusWrite = OwnedFD(statusPipe.write)
 
         var plan = ChildPlan()
-        plan.cloneFlags = namespaceFlags()
+        plan.cloneFlags = spec.namespaceFlags
         plan.initCgroupFD = cgroupFD.rawValue
         plan.jailCgroupFD = membersFD.rawValue
         plan.eventsFD = eventsFD.rawValue
@@ -156,15 +164,7 @@ public struct JailCreation {
         plan.steps = FilesystemPlan.steps(spec, root: root)
         plan.keepCapabilities = restrictions.capabilities
         plan.filter = program
-        if let command = spec.command {
-            let env = commandEnvironment(login)
-            plan.argv = command
-            plan.environment = env
-            plan.searchPath = env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
-                ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-            plan.workdir = spec.execClean ? (login?.home ?? "/") : "/"
-            if let login { plan.credentials = (login.uid, login.gid, login.groups) }
-        }
+        if let command = spec.command { setup.apply(to: &plan, argv: command) }
 
         let pid = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
         undo.push {
@@ -176,9 +176,9 @@ public struct JailCreation {
         statusWrite.close()
         cgroupFD.close(); membersFD.close(); eventsFD.close(); exeFD.close()
 
-        if let failure = readFailure(errorRead) {
+        if let failure = ChildReport.readFailure(errorRead) {
             errorRead.close()
-            throw fail(describe(failure, plan: plan))
+            throw fail(ChildReport.describe(failure, plan: plan, user: spec.jailUser))
         }
         errorRead.close()
 
@@ -228,83 +228,12 @@ public struct JailCreation {
         return resolved
     }
 
-    private func lookupUser(root: String, label: String?) throws(JailError) -> Login? {
-        do {
-            if let user = spec.jailUser {
-                return try Users.lookup(user, jailRoot: spec.systemJailUser ? nil : root)
-            }
-            if spec.execClean {
-                // exec.clean without a user: the current one, as the jail knows it.
-                return (try? Users.lookup(String(getuid()), jailRoot: root))
-                    ?? Login(name: "root", uid: 0, gid: 0, home: "/", shell: "/bin/sh", groups: [0])
-            }
-        } catch {
-            throw JailError(jail: label, error.description)
-        }
-        return nil
-    }
-
-    private func namespaceFlags() -> UInt64 {
-        var flags: UInt64 = 0x0002_0000 /* NEWNS */ | 0x2000_0000 /* NEWPID */
-        if spec.host != .inherit { flags |= 0x0400_0000 /* NEWUTS */ }
-        let ipcShared = [spec.sysvmsg, spec.sysvsem, spec.sysvshm].contains(.inherit)
-        if !ipcShared { flags |= 0x0800_0000 /* NEWIPC */ }
-        return flags
-    }
-
-    /// FreeBSD's exec.clean: HOME, SHELL, USER and TERM only, and a default PATH;
-    /// otherwise the caller's environment passes through.
-    private func commandEnvironment(_ login: Login?) -> [String] {
-        guard spec.execClean else { return ProcessEnvironment.current() }
-        let user = login ?? Login(name: "root", uid: 0, gid: 0, home: "/", shell: "/bin/sh", groups: [])
-        var env = [
-            "HOME=\(user.home)", "SHELL=\(user.shell)", "USER=\(user.name)", "LOGNAME=\(user.name)",
-            user.uid == 0 ? "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-                : "PATH=/usr/local/bin:/usr/bin:/bin",
-        ]
-        if let term = unsafe getenv("TERM") { env.append(unsafe "TERM=" + String(cString: term)) }
-        return env
-    }
-
-    private func readFailure(_ fd: borrowing OwnedFD) -> ChildFailure? {
-        var f = cj_failure()
-        let n = unsafe withUnsafeMutableBytes(of: &f) { raw in
-            var done = 0
-            while done < raw.count {
-                let r = unsafe read(fd.rawValue, raw.baseAddress.map { unsafe $0 + done }, raw.count - done)
-                if r < 0 && Glibc.errno == EINTR { continue }
-                if r <= 0 { break }
-                done += r
-            }
-            return done
-        }
-        guard n == MemoryLayout<cj_failure>.size else { return nil }
-        return ChildFailure(step: f.step, errno: Errno(rawValue: f.error))
-    }
-
     private func readStatus(_ fd: borrowing OwnedFD) -> Int32? {
         var st: Int32 = 0
         while true {
             let r = unsafe read(fd.rawValue, &st, 4)
             if r < 0 && Glibc.errno == EINTR { continue }
             return r == 4 ? st : nil
-        }
-    }
-
-    private func describe(_ failure: ChildFailure, plan: ChildPlan) -> String {
-        let message = SystemError.message(failure.errno)
-        if failure.step >= 0, Int(failure.step) < plan.steps.count {
-            let (op, path) = plan.steps[Int(failure.step)].failureOperation
-            return path.map { "\(op) `\($0)`: \(message)" } ?? "\(op): \(message)"
-        }
-        switch failure.step {
-        case ChildFailure.exec: return "exec \(plan.argv?.first ?? ""): \(message)"
-        case ChildFailure.ids: return "set user \(spec.jailUser ?? ""): \(message)"
-        case ChildFailure.seccomp: return "load the seccomp filter: \(message)"
-        case ChildFailure.caps: return "drop capabilities: \(message)"
-        case ChildFailure.chdir: return "chdir `\(plan.workdir)`: \(message)"
-        case ChildFailure.initExec: return "start the jail's init: \(message)"
-        default: return "set up the jail: \(message)"
         }
     }
 

@@ -134,10 +134,6 @@ extension JailSpec {
         jailUser = p.string("exec.jail_user")
         systemJailUser = p.bool("exec.system_jail_user") ?? false
 
-        if self.command == nil && !persist {
-            // The kernel's own rule (kern_jail.c): a jail must persist or attach.
-            throw SpecError("jail must persist or have a command (add persist, or command=...)")
-        }
         if let h = hostname { try Self.checkHostname("host.hostname", h) }
         if let d = domainname, d.utf8.count > 64 {
             throw SpecError("host.domainname: longer than 64 characters")

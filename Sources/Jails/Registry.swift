@@ -117,6 +117,9 @@ public struct Registry: Sendable {
         return try result.get()
     }
 
+    /// The jails that exist now; jails found to have ended are released on the way.
+    public func liveRecords() -> [JailRecord] { JailRemoval.live(self) }
+
     public func records() -> [JailRecord] {
         guard let dir = unsafe opendir(directory.string) else { return [] }
         defer { unsafe _ = closedir(dir) }

@@ -56,6 +56,17 @@ public struct JailRemoval {
         registry.remove(record.jid)
     }
 
+    /// Kept as is for jls: records of jails that exist now, after releasing those that
+    /// ended (taking the lock only when something is to be released).
+    static func live(_ registry: Registry) -> [JailRecord] {
+        let all = registry.records()
+        let live = all.filter { $0.initPID > 0 && Liveness.isInUse($0) }
+        if all.contains(where: { !Liveness.isInUse($0) }) {
+            _ = try? registry.withLock { () throws(JailError) in reapStale(registry) }
+        }
+        return live
+    }
+
     /// Releases jails that ended on their own (no persist, last process gone) or whose
     /// creation was killed: with no daemon, the next command that notices does it.
     /// Call with the registry locked.

@@ -228,7 +228,7 @@ struct EngineTests {
         let cases: [([String], String)] = [
             (["-c", "path=/nonexistent-jail-root", "command=/bin/true"], "path /nonexistent-jail-root: no such file or directory"),
             (["-c", "path=/etc/passwd", "command=/bin/true"], "not a directory"),
-            (["-c", "path=\(tree)", "host.hostname=bad_host!", "command=/bin/true"], "invalid hostname"),
+            (["-c", "path=\(tree)", "host.hostname=bad_host!", "command=/bin/true"], "bad_host!"),
             (["-U", "nosuchuser", "-c", "path=\(tree)", "command=/bin/true"], "nosuchuser: no such user"),
             (["-c", "path=\(tree)"], "must persist or have a command"),
         ]

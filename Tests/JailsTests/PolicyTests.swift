@@ -73,7 +73,6 @@ struct Params: JailParameterSource {
         #expect(throws: SpecError.self) { try JailSpec(Params(["allow.raw_sockets": "true", "persist": "true"])) }
         #expect(throws: SpecError.self) { try JailSpec(Params(["sysvmsg": "new", "sysvshm": "inherit", "persist": "true"])) }
         #expect(throws: SpecError.self) { try JailSpec(Params(["host.hostname": "-bad", "persist": "true"])) }
-        #expect(throws: SpecError.self) { try JailSpec(Params(["path": "/"])) }
     }
 
     @Test func documentedDefaults() throws {

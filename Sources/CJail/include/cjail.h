@@ -63,6 +63,10 @@ struct cj_plan {
     int status_fd;
     // The init keeps the jail alive with no processes (persist).
     int persist;
+    // jexec: a pidfd of the running jail's init. The child joins its namespaces instead
+    // of creating a jail, and the command becomes a child of our caller (CLONE_PARENT).
+    int join_pidfd;
+    uint64_t join_flags;
 
     const struct cj_step *steps;
     size_t nsteps;
@@ -102,9 +106,9 @@ struct cj_failure {
 #define CJ_FAIL_EXEC     (-7)
 #define CJ_FAIL_INIT     (-8)
 
-/// Creates the jail described by `plan`. Returns the pid (host view) of the jail's
-/// init, or -1 with errno set when the clone itself failed. Set-up failures inside the
-/// child arrive on the read end of plan->error_fd.
+/// Creates the jail described by `plan` (or, with join_pidfd, enters it). Returns the pid
+/// (host view) of the first child, or -1 with errno set when the clone itself failed.
+/// Set-up failures inside the child arrive on the read end of plan->error_fd.
 pid_t cj_spawn(const struct cj_plan *plan);
 
 /// A sealed memfd holding the jail's init as a tiny static executable, close-on-exec.

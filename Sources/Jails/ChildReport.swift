@@ -1,0 +1,41 @@
+import CJail
+import Glibc
+import JailSys
+import SystemPackage
+
+/// What the child path reported, read and worded for the user.
+enum ChildReport {
+    static func readFailure(_ fd: borrowing OwnedFD) -> ChildFailure? {
+        var f = cj_failure()
+        let n = unsafe withUnsafeMutableBytes(of: &f) { raw in
+            var done = 0
+            while done < raw.count {
+                let r = unsafe read(fd.rawValue, raw.baseAddress.map { unsafe $0 + done }, raw.count - done)
+                if r < 0 && Glibc.errno == EINTR { continue }
+                if r <= 0 { break }
+                done += r
+            }
+            return done
+        }
+        guard n == MemoryLayout<cj_failure>.size else { return nil }
+        return ChildFailure(step: f.step, errno: Errno(rawValue: f.error))
+    }
+
+    static func describe(_ failure: ChildFailure, plan: ChildPlan, user: String?) -> String {
+        let message = SystemError.message(failure.errno)
+        if failure.step >= 0, Int(failure.step) < plan.steps.count {
+            let (op, path) = plan.steps[Int(failure.step)].failureOperation
+            return path.map { "\(op) `\($0)`: \(message)" } ?? "\(op): \(message)"
+        }
+        switch failure.step {
+        case ChildFailure.exec: return "exec \(plan.argv?.first ?? ""): \(message)"
+        case ChildFailure.ids: return "set user \(user ?? ""): \(message)"
+        case ChildFailure.seccomp: return "load the seccomp filter: \(message)"
+        case ChildFailure.caps: return "drop capabilities: \(message)"
+        case ChildFailure.chdir: return "chdir `\(plan.workdir)`: \(message)"
+        case ChildFailure.initExec: return "start the jail's init: \(message)"
+        default: return "set up the jail: \(message)"
+        }
+    }
+
+}
