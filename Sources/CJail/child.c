@@ -258,6 +258,7 @@ __attribute__((noreturn)) static void join_child(const struct cj_plan *plan) {
     pid_t cmd = (pid_t)syscall(SYS_clone, CLONE_PARENT, 0, 0, 0, 0);
     if (cmd < 0) fail(plan, CJ_FAIL_SETUP, errno);
     if (cmd == 0) command_child(plan, -1);
+    report(plan, CJ_MSG_COMMAND_PID, cmd);
     _exit(0);
 }
 

@@ -43,6 +43,8 @@
 
 #define SIG_HUP 1
 #define SIG_INT 2
+#define SIG_USR1 10
+#define SIG_USR2 12
 #define SIG_PIPE 13
 #define SIG_TERM 15
 #define SIG_CHLD 17
@@ -103,7 +105,8 @@ INIT_SECTION __attribute__((noreturn)) void ji_main(long *sp) {
     ji_sys(NR_prctl, 15 /* PR_SET_NAME */, (long)argv[0], 0, 0);
 
     unsigned long mask = (1ul << (SIG_CHLD - 1)) | (1ul << (SIG_TERM - 1)) |
-                         (1ul << (SIG_INT - 1)) | (1ul << (SIG_HUP - 1));
+                         (1ul << (SIG_INT - 1)) | (1ul << (SIG_HUP - 1)) |
+                         (1ul << (SIG_USR1 - 1)) | (1ul << (SIG_USR2 - 1));
     // SIGPIPE blocked too: a status pipe whose reader is gone must not kill PID 1.
     unsigned long blocked = mask | (1ul << (SIG_PIPE - 1));
     ji_sys(NR_rt_sigprocmask, 0 /* SIG_BLOCK */, (long)&blocked, 0, 8);
@@ -130,6 +133,15 @@ INIT_SECTION __attribute__((noreturn)) void ji_main(long *sp) {
         while (ji_sys(NR_read, sfd, (long)info, sizeof info, 0) == (long)sizeof info) {
             if (info[0] == SIG_CHLD) {
                 ji_reap(command, &status_fd);
+                break;
+            }
+            // persist off (SIGUSR1) and on (SIGUSR2), from the host only: a sender
+            // outside our PID namespace reads as pid 0 (ssi_pid, the fourth word).
+            if (info[0] == SIG_USR1 || info[0] == SIG_USR2) {
+                if (info[3] == 0) {
+                    persist = info[0] == SIG_USR2;
+                    fds[1].fd = persist ? -1 : events_fd;
+                }
                 break;
             }
             // kill(-1) from PID 1 reaches every process of the namespace but itself.

@@ -1,3 +1,4 @@
+import Glibc
 import JailConf
 import Jails
 
@@ -66,7 +67,8 @@ enum JailCommand {
             guard !operands.isEmpty, !flagParams, !operands.contains(where: { $0.contains("=") }) else {
                 return usageError()
             }
-            return removeJails(operands, quiet: options.quiet, env: env)
+            let conf = opts.has("R") ? nil : configIfPresent(confPath)
+            return removeJails(operands, options: options, env: env, conf: conf)
         }
         let paramStyle = flagParams || operands.count > 1 || (operands.count == 1 && operands[0].contains("="))
         if paramStyle {
@@ -82,7 +84,7 @@ enum JailCommand {
             if remove {
                 // -rc name=...: restart; the running jail is found by its name.
                 let params = (try? CommandLineParams.parse(words))
-                if let name = params?.string("name") { _ = removeJails([name], quiet: options.quiet, env: env) }
+                if let name = params?.string("name") { _ = removeJails([name], options: options, env: env, conf: nil) }
             }
             return createFromWords(words, command: command, options: options, env: env)
         }
@@ -122,11 +124,29 @@ enum JailCommand {
         }
     }
 
-    static func removeJails(_ names: [String], quiet: Bool, env: Environment) -> Int32 {
-        do { return try JailRemoval(environment: env, quiet: quiet).run(names) } catch {
+    /// jail -r: the stop commands come from jail.conf when it defines the jail (jail(8)
+    /// reads the file unless -R); a jail it does not define is removed without any.
+    static func removeJails(_ names: [String], options: CreateOptions, env: Environment, conf: JailConfFile?) -> Int32 {
+        let removal = JailRemoval(environment: env, quiet: options.quiet, verbose: options.verbose)
+        do {
+            return try removal.run(names) { record in
+                guard let conf else { return nil }
+                let key = conf.jailNames.contains(record.name) ? record.name : String(record.jid)
+                guard conf.jailNames.contains(key),
+                      let params = try? conf.resolve([key], overrides: [], forRemoval: true).first(where: { $0.name == record.name || $0.name == key })
+                else { return nil }
+                return try? JailSpec(params, command: nil)
+            }
+        } catch {
             printError("jail: \(error)")
             return 1
         }
+    }
+
+    /// The configuration file if there is one to read (a missing default file is no error).
+    static func configIfPresent(_ path: String) -> JailConfFile? {
+        guard access(path, R_OK) == 0 else { return nil }
+        return loadConfig(path)
     }
 
     static func loadConfig(_ path: String) -> JailConfFile? {
@@ -161,11 +181,16 @@ enum JailCommand {
         for params in jails {
             for warning in params.warnings { printError("jail: \(warning)") }
             let words = params.words
-            if restart && !params.implicitlySelected { _ = removeJails([params.name], quiet: options.quiet, env: env) }
+            if restart && !params.implicitlySelected {
+                _ = removeJails([params.name], options: options, env: env, conf: conf)
+            }
             do {
-                var spec = try JailSpec(params, command: params.commandLine)
+                let command = params.strings("command")
+                var spec = try JailSpec(params, command: command.isEmpty ? nil : command)
                 if spec.name == nil { spec.name = params.name }
-                let r = create(spec, words: words, options: options, env: env)
+                var labelled = options
+                labelled.label = params.configName ?? params.name
+                let r = create(spec, words: words, options: labelled, env: env)
                 if r != 0 { status = r }
             } catch {
                 printError("jail: \(params.name): \(error)")
@@ -191,15 +216,5 @@ extension JailParams: JailParameterSource {
             }
         }
         return out
-    }
-
-    /// What runs inside at creation: `command`, else the exec.start commands one after
-    /// the other, each of which must succeed (jail(8)).
-    var commandLine: [String]? {
-        let command = strings("command")
-        if !command.isEmpty { return command }
-        let start = strings("exec.start").filter { !$0.isEmpty }
-        if start.isEmpty { return nil }
-        return ["/bin/sh", "-c", start.map { "(\($0))" }.joined(separator: " && ")]
     }
 }

@@ -141,7 +141,7 @@ public enum Spawner {
 
 /// C memory for one spawn: every string and array the child reads, freed together once
 /// clone has returned in the parent (the child has its own copy by then).
-private final class CArena {
+final class CArena {
     private var blocks: [UnsafeMutableRawPointer] = []
 
     func bytes(_ count: Int) -> UnsafeMutablePointer<CChar> {

@@ -5,12 +5,22 @@ import SystemPackage
 
 /// What the child path reported, read and worded for the user.
 enum ChildReport {
+    /// Every message until end-of-file: the command's pid (from jexec's helper) and at
+    /// most one failure.
+    static func read(_ fd: borrowing OwnedFD) -> (commandPID: Int32?, failure: ChildFailure?) {
+        var pid: Int32?
+        while let message = readFailure(fd) {
+            if message.step == CJ_MSG_COMMAND_PID { pid = message.errno.rawValue } else { return (pid, message) }
+        }
+        return (pid, nil)
+    }
+
     static func readFailure(_ fd: borrowing OwnedFD) -> ChildFailure? {
         var f = cj_failure()
         let n = unsafe withUnsafeMutableBytes(of: &f) { raw in
             var done = 0
             while done < raw.count {
-                let r = unsafe read(fd.rawValue, raw.baseAddress.map { unsafe $0 + done }, raw.count - done)
+                let r = unsafe Glibc.read(fd.rawValue, raw.baseAddress.map { unsafe $0 + done }, raw.count - done)
                 if r < 0 && Glibc.errno == EINTR { continue }
                 if r <= 0 { break }
                 done += r

@@ -39,6 +39,9 @@ public struct Environment: Sendable {
 }
 
 public struct CreateOptions: Sendable {
+    /// How messages name the jail: its name in jail.conf (which for `5309 { name = x; }`
+    /// is 5309); nil: the name parameter, else the jid.
+    public var label: String?
     public var quiet = false
     public var verbose = false
     public var printJID = false
@@ -80,7 +83,7 @@ public struct JailCreation {
             do { return try body() } catch { throw fail(error.description) }
         }
 
-        if spec.command == nil && !spec.persist {
+        if spec.command == nil && spec.hooks.start.isEmpty && !spec.persist {
             // The kernel's own rule (kern_jail.c): a jail must persist or attach.
             throw fail("jail must persist or have a command (add persist, or command=...)")
         }
@@ -111,11 +114,11 @@ public struct JailCreation {
             throw JailError(jail: nil, error.description)
         }
         label = spec.name ?? String(jid)
-        let labelText = spec.name ?? String(jid)
+        let labelText = options.label ?? spec.name ?? String(jid)
         let me = getpid()
         let cgroup = cgroupBase.appending(String(jid))
         var record = JailRecord(
-            jid: jid, name: spec.name ?? String(jid), path: root, hostname: spec.hostname ?? "",
+            jid: jid, name: labelText, path: root, hostname: spec.hostname ?? "",
             creatorPID: me, creatorStart: ProcessIdentity.startTime(me) ?? 0,
             cgroup: cgroup.string, persist: spec.persist, parameters: parameters)
         do { try env.registry.write(record) } catch {
@@ -125,6 +128,18 @@ public struct JailCreation {
         lock.unlock()
         let registry = env.registry
         undo.push { registry.remove(jid) }
+
+        // The start table of jail(8): exec.prepare, (mounts and addresses: later issues),
+        // exec.prestart, the jail, exec.created, exec.start and command inside,
+        // exec.poststart. A failure undoes what was done, newest first: the jail is
+        // removed (exec.poststop) and exec.release runs once exec.prepare had.
+        let runner = HookRunner(jid: jid, name: labelText, path: root, hooks: spec.hooks,
+                                clean: spec.execClean, verbose: options.verbose)
+        try runner.host(spec.hooks.prepare, "exec.prepare")
+        if !spec.hooks.prepare.isEmpty || !spec.hooks.release.isEmpty {
+            undo.push { try? runner.host(spec.hooks.release, "exec.release") }
+        }
+        try runner.host(spec.hooks.prestart, "exec.prestart")
 
         // The cgroup: the init lives in it, every other jailed process in its "jail" child,
         // whose emptiness is how the init knows the jail is over.
@@ -140,6 +155,12 @@ public struct JailCreation {
             try? CgroupV2.remove(cgroup)
         }
         try sys { () throws(SystemError) in try CgroupV2.makeDirectory(members) }
+
+        // Fast path: a bare `command` runs as the init's first child, set up in the same
+        // clone. With anything to run between creation and the command, the jail persists
+        // until that is done, and the commands enter it as jexec does.
+        let direct = spec.hooks.created.isEmpty && spec.hooks.start.isEmpty ? spec.command : nil
+        let holdOpen = !spec.persist && (direct == nil && (spec.command != nil || spec.hooks.runAfterCreation))
 
         let cgroupFD = try sys { () throws(SystemError) in try OwnedFD.open(cgroup, O_RDONLY | O_DIRECTORY) }
         let membersFD = try sys { () throws(SystemError) in try OwnedFD.open(members, O_RDONLY | O_DIRECTORY) }
@@ -159,12 +180,12 @@ public struct JailCreation {
         plan.eventsFD = eventsFD.rawValue
         plan.initExecutableFD = exeFD.rawValue
         plan.errorFD = errorWrite.rawValue
-        plan.statusFD = spec.command == nil ? -1 : statusWrite.rawValue
-        plan.persist = spec.persist
+        plan.statusFD = direct == nil ? -1 : statusWrite.rawValue
+        plan.persist = spec.persist || holdOpen
         plan.steps = FilesystemPlan.steps(spec, root: root)
         plan.keepCapabilities = restrictions.capabilities
         plan.filter = program
-        if let command = spec.command { setup.apply(to: &plan, argv: command) }
+        if let direct { setup.apply(to: &plan, argv: direct) }
 
         let pid = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
         undo.push {
@@ -185,31 +206,52 @@ public struct JailCreation {
         record.initPID = pid
         record.initStart = ProcessIdentity.startTime(pid) ?? 0
         try sys { () throws(SystemError) in try registry.write(record) }
-        if options.printJID { printLine(String(jid)) } else if !options.quiet && (spec.name != nil || options.verbose) {
+        if !spec.hooks.poststop.isEmpty {
+            undo.push { try? runner.host(spec.hooks.poststop, "exec.poststop") }
+        }
+        if options.printJID { printLine(String(jid)) } else if !options.quiet && (options.label != nil || spec.name != nil || options.verbose) {
             printLine("\(labelText): created")
         }
-        guard let command = spec.command else { return 0 }
 
-        // Like system(3): the terminal's ^C and ^\ are for the command, not for us.
+        // Like system(3): the terminal's ^C and ^\ are for the commands, not for us.
         signal(SIGINT, SIG_IGN)
         signal(SIGQUIT, SIG_IGN)
-        let status = readStatus(statusRead)
-        statusRead.close()
-        signal(SIGINT, SIG_DFL)
-        signal(SIGQUIT, SIG_DFL)
-
-        if let status, status == 0 {
-            if !spec.persist && !CgroupV2.isPopulated(members) {
-                // The jail is over: its init exits on its own; release what it held.
-                undo.runAll()
-            }
-            return 0
+        defer {
+            signal(SIGINT, SIG_DFL)
+            signal(SIGQUIT, SIG_DFL)
         }
-        let text = command.joined(separator: " ")
-        printError("jail: \(labelText): \(text): failed\(status.map(Self.describeStatus) ?? "")")
-        // FreeBSD removes a jail whose start command failed.
-        undo.runAll()
-        return 1
+        if let direct {
+            let status = readStatus(statusRead)
+            statusRead.close()
+            if status != 0 {
+                // FreeBSD removes a jail whose start command failed.
+                printError("jail: \(labelText): \(direct.joined(separator: " ")): failed\(status.map(Self.describeStatus) ?? "")")
+                undo.run()
+                return 1
+            }
+        } else {
+            statusRead.close()
+            try runner.host(spec.hooks.created, "exec.created")
+            let pidfd = cj_pidfd_open(pid)
+            guard pidfd >= 0 else { throw fail("the jail's init vanished") }
+            defer { _ = close(pidfd) }
+            let inside = spec.hooks.start.map { ["/bin/sh", "-c", $0] } + (spec.command.map { [$0] } ?? [])
+            try runner.inside(inside) { (argv) throws(JailError) -> Int32? in
+                try InsideCommand.run(record: record, pidfd: pidfd, spec: spec, argv: argv, setup: setup,
+                                      environment: env, timeout: spec.hooks.timeout)
+            }
+        }
+        try runner.host(spec.hooks.poststart, "exec.poststart")
+        if holdOpen {
+            // The temporary persist is over (jail.c clear_persist): the init ends the jail
+            // when its last process is gone, perhaps right now.
+            _ = kill(pid, SIGUSR1)
+        }
+        if !spec.persist && (holdOpen || direct != nil) && !CgroupV2.isPopulated(members) {
+            // The jail is over: its init exits on its own; release what it held.
+            undo.run()
+        }
+        return 0
     }
 
     private func resolveRoot(label: String?) throws(JailError) -> String {
@@ -251,8 +293,6 @@ struct UndoStack {
     mutating func run() {
         while let a = actions.popLast() { a() }
     }
-    /// For an orderly end: the same actions, which release everything the jail held.
-    mutating func runAll() { run() }
     mutating func discard() { actions.removeAll() }
 }
 

@@ -34,13 +34,6 @@ public struct JailExec {
         do { spec = try specFromParameters(record.parameters) } catch {
             throw JailError(jail: record.name, "its recorded parameters: \(error)")
         }
-        func sys<T: ~Copyable>(_ body: () throws(SystemError) -> T) throws(JailError) -> T {
-            do { return try body() } catch { throw JailError(jail: record.name, error.description) }
-        }
-        let restrictions = Restrictions(spec)
-        let program = try sys { () throws(SystemError) in
-            try Seccomp.program(for: restrictions.seccomp, cacheDirectory: env.seccompCache)
-        }
         let setup: CommandSetup
         do {
             setup = try CommandSetup(user: user, hostDatabase: hostDatabase, clean: clean,
@@ -49,55 +42,17 @@ public struct JailExec {
         // No command: the user's shell from the jail's own passwd, as jexec(8) does.
         let shell = setup.login?.shell
             ?? (try? Users.lookup(String(getuid()), jailRoot: record.path))?.shell ?? "/bin/sh"
-        let argv = command.isEmpty ? [shell] : command
-
-        let members = try sys { () throws(SystemError) in
-            try OwnedFD.open(FilePath(record.cgroup).appending("jail"), O_RDONLY | O_DIRECTORY)
-        }
-        let errorPipe = try sys { () throws(SystemError) in try makePipe() }
-        let errorRead = OwnedFD(errorPipe.read), errorWrite = OwnedFD(errorPipe.write)
-
-        var plan = ChildPlan()
-        plan.joinPIDFD = target.pidfd.rawValue
-        plan.joinFlags = spec.namespaceFlags
-        plan.jailCgroupFD = members.rawValue
-        plan.errorFD = errorWrite.rawValue
-        plan.keepCapabilities = restrictions.capabilities
-        plan.filter = program
-        setup.apply(to: &plan, argv: argv)
-        for entry in extraEnvironment {
-            let key = entry.prefix { $0 != "=" }
-            plan.environment.removeAll { $0.prefix { $0 != "=" } == key }
-            plan.environment.append(entry)
-        }
-
-        let helper = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
-        errorWrite.close()
-        members.close()
         // Like system(3): the terminal's ^C and ^\ are for the command.
         signal(SIGINT, SIG_IGN)
         signal(SIGQUIT, SIG_IGN)
-        let failure = ChildReport.readFailure(errorRead)
-        errorRead.close()
-        // Our children: the helper that joined the jail, and the command it started for us.
-        var status: Int32 = 0
-        var commandStatus: Int32? = nil
-        while true {
-            var st: Int32 = 0
-            let pid = unsafe waitpid(-1, &st, 0)
-            if pid < 0 {
-                if Glibc.errno == EINTR { continue }
-                break
-            }
-            if pid != helper { commandStatus = st }
+        defer {
+            signal(SIGINT, SIG_DFL)
+            signal(SIGQUIT, SIG_DFL)
         }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGQUIT, SIG_DFL)
-        if let failure {
-            throw JailError(jail: nil, ChildReport.describe(failure, plan: plan, user: user))
-        }
-        status = commandStatus ?? (1 << 8)
-        return status
+        let status = try InsideCommand.run(
+            record: record, pidfd: target.pidfd.rawValue, spec: spec, argv: command.isEmpty ? [shell] : command,
+            setup: setup, extraEnvironment: extraEnvironment, environment: env)
+        return status ?? (1 << 8)
     }
 }
 
@@ -108,8 +63,8 @@ struct RunningJail: ~Copyable {
     let record: JailRecord
     let pidfd: OwnedFD
 
-    static func open(_ key: String, registry: Registry) throws(JailError) -> RunningJail {
-        guard let record = registry.find(key), record.initPID > 0 else {
+    static func open(_ key: String, registry: Registry, stopping: Bool = false) throws(JailError) -> RunningJail {
+        guard let record = registry.find(key), record.initPID > 0, stopping || !record.stopping else {
             throw JailError(jail: nil, "jail \"\(key)\" not found")
         }
         let raw = cj_pidfd_open(record.initPID)

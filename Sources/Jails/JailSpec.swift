@@ -47,7 +47,36 @@ public struct JailSpec: Sendable, Equatable {
     /// Look `jailUser` up in the host's passwd (jail -u) rather than the jail's (-U).
     public var systemJailUser = false
 
+    /// jail(8)'s exec.* commands and their settings.
+    public var hooks = Hooks()
+
     public init() {}
+
+    /// Commands run around creation and removal, in FreeBSD's order (jail(8)). Host-side
+    /// lists run with /bin/sh -c on the host; `start` and `stop` run inside the jail.
+    public struct Hooks: Sendable, Equatable {
+        public var prepare: [String] = []
+        public var prestart: [String] = []
+        public var created: [String] = []
+        public var start: [String] = []
+        public var poststart: [String] = []
+        public var prestop: [String] = []
+        public var stop: [String] = []
+        public var poststop: [String] = []
+        public var release: [String] = []
+        /// Seconds a command may run before the operation fails (exec.timeout); nil: no limit.
+        public var timeout: Int?
+        /// Seconds between SIGTERM and SIGKILL on removal (stop.timeout, default 10).
+        public var stopTimeout = 10
+        /// File that receives the commands' output (exec.consolelog).
+        public var consoleLog: String?
+        /// User for host-side commands (exec.system_user).
+        public var systemUser: String?
+        public init() {}
+
+        /// Whether something runs after the jail exists, so it must persist meanwhile.
+        var runAfterCreation: Bool { !created.isEmpty || !start.isEmpty || !poststart.isEmpty }
+    }
 
     /// FreeBSD's allow.* permissions that this implementation can grant.
     public struct Permissions: Sendable, Equatable {
@@ -131,6 +160,21 @@ extension JailSpec {
 
         self.command = command
         execClean = p.bool("exec.clean") ?? false
+        // jail(8) skips empty commands (`exec.start = "";` clears a wildcard's value).
+        func commands(_ name: String) -> [String] { p.strings(name).filter { !$0.isEmpty } }
+        hooks.prepare = commands("exec.prepare")
+        hooks.prestart = commands("exec.prestart")
+        hooks.created = commands("exec.created")
+        hooks.start = commands("exec.start")
+        hooks.poststart = commands("exec.poststart")
+        hooks.prestop = commands("exec.prestop")
+        hooks.stop = commands("exec.stop")
+        hooks.poststop = commands("exec.poststop")
+        hooks.release = commands("exec.release")
+        hooks.timeout = p.int("exec.timeout")
+        hooks.stopTimeout = p.int("stop.timeout") ?? 10
+        hooks.consoleLog = p.string("exec.consolelog")
+        hooks.systemUser = p.string("exec.system_user")
         jailUser = p.string("exec.jail_user")
         systemJailUser = p.bool("exec.system_jail_user") ?? false
 

@@ -21,6 +21,8 @@ public struct JailRecord: Sendable, Equatable {
     /// The jail's cgroup in the v2 hierarchy (absolute path).
     public var cgroup: String
     public var persist: Bool
+    /// Being removed by a `jail -r`: not to be acted on by another command.
+    public var stopping = false
     /// The parameters as given, `name=value` words (for jls and jail -m later).
     public var parameters: [String] = []
 
@@ -28,7 +30,7 @@ public struct JailRecord: Sendable, Equatable {
         var lines = [
             "jid=\(jid)", "name=\(name)", "path=\(path)", "host.hostname=\(hostname)",
             "init=\(initPID) \(initStart)", "creator=\(creatorPID) \(creatorStart)",
-            "cgroup=\(cgroup)", "persist=\(persist)",
+            "cgroup=\(cgroup)", "persist=\(persist)", "stopping=\(stopping)",
         ]
         lines += parameters.map { "param=" + $0.replacingNewlines() }
         return lines.joined(separator: "\n") + "\n"
@@ -47,6 +49,7 @@ public struct JailRecord: Sendable, Equatable {
         var r = JailRecord(jid: jid, name: name, path: fields["path"] ?? "/",
                            hostname: fields["host.hostname"] ?? "", cgroup: cgroup,
                            persist: fields["persist"] == "true", parameters: params)
+        r.stopping = fields["stopping"] == "true"
         (r.initPID, r.initStart) = pair(fields["init"])
         (r.creatorPID, r.creatorStart) = pair(fields["creator"])
         return r

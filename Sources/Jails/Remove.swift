@@ -1,44 +1,105 @@
+import CJail
 import Glibc
 import JailSys
 import SystemPackage
 
-/// `jail -r`: kills every process of a jail at once, then releases what it held on the
-/// host (cgroup, record). Also finishes a jail whose creating command was killed.
+/// `jail -r`: jail(8)'s stop table — exec.prestop, exec.stop inside, SIGTERM to every
+/// jailed process, `stop.timeout` seconds, then every process killed at once,
+/// exec.poststop, exec.release — and the host's share released (cgroup, record). Also
+/// finishes a jail whose creating command was killed. The registry lock is held only to
+/// read and to change records, never while a command runs: hooks call jls and jexec.
 public struct JailRemoval {
     let env: Environment
     let quiet: Bool
+    let verbose: Bool
 
-    public init(environment: Environment, quiet: Bool) {
+    public init(environment: Environment, quiet: Bool, verbose: Bool = false) {
         self.env = environment
         self.quiet = quiet
+        self.verbose = verbose
     }
 
-    /// Removes the jails named (jid or name; "*" for all). Returns 0, or 1 when one was
-    /// not found or could not be removed.
-    public func run(_ keys: [String]) throws(JailError) -> Int32 {
-        try env.registry.withLock { () throws(JailError) -> Int32 in try remove(keys) }
-    }
-
-    private func remove(_ keys: [String]) throws(JailError) -> Int32 {
+    /// Removes the jails named (jid or name; "*" for all). `specFor` gives a jail's
+    /// commands (from jail.conf) or nil for none (jail -R, or a jail the file does not
+    /// define). Returns 0, or 1 when one was not found or a step failed.
+    public func run(_ keys: [String], specFor: (JailRecord) -> JailSpec? = { _ in nil }) throws(JailError) -> Int32 {
+        let registry = env.registry
         var status: Int32 = 0
-        let records = env.registry.records()
-        for key in keys {
-            let matches = key == "*" ? records : records.filter { String($0.jid) == key || $0.name == key }
-            if matches.isEmpty && key != "*" {
-                printError("jail: \"\(key)\" not found")
-                status = 1
-            }
-            for record in matches {
-                do {
-                    try Self.release(record, registry: env.registry)
-                    if !quiet { printLine("\(record.name): removed") }
-                } catch {
-                    printError("jail: \(record.name): \(error)")
+        // jail(8) names a jail in its messages as it was named on the command line.
+        var chosen: [(record: JailRecord, label: String)] = []
+        try registry.withLock { () throws(JailError) in
+            Self.reapStale(registry)
+            let records = registry.records().filter { !$0.stopping }
+            for key in keys {
+                let matches = key == "*" ? records : records.filter { String($0.jid) == key || $0.name == key }
+                if matches.isEmpty && key != "*" {
+                    printError("jail: \"\(key)\" not found")
                     status = 1
+                }
+                for var record in matches where !chosen.contains(where: { $0.record.jid == record.jid }) {
+                    record.stopping = true
+                    try? registry.write(record)
+                    chosen.append((record, key == "*" ? record.name : key))
                 }
             }
         }
+        for (record, label) in chosen {
+            if !stop(record, label: label, spec: specFor(record)) { status = 1 }
+        }
         return status
+    }
+
+    private func stop(_ record: JailRecord, label: String, spec: JailSpec?) -> Bool {
+        var ok = true
+        func attempt(_ body: () throws(JailError) -> Void) {
+            do { try body() } catch {
+                printError("jail: \(error)")
+                ok = false
+            }
+        }
+        let hooks = spec?.hooks ?? JailSpec.Hooks()
+        let runner = HookRunner(jid: record.jid, name: record.name, path: record.path, hooks: hooks,
+                                clean: spec?.execClean ?? false, verbose: verbose)
+        attempt { () throws(JailError) in try runner.host(hooks.prestop, "exec.prestop") }
+        if let spec, !hooks.stop.isEmpty {
+            attempt { () throws(JailError) in
+                let target = try RunningJail.open(String(record.jid), registry: env.registry, stopping: true)
+                let setup: CommandSetup
+                do {
+                    setup = try CommandSetup(user: spec.jailUser, hostDatabase: spec.systemJailUser,
+                                             clean: spec.execClean, jailRoot: record.path, workdir: nil)
+                } catch { throw JailError(jail: record.name, "\(error)") }
+                try runner.inside(hooks.stop.map { ["/bin/sh", "-c", $0] }) { (argv) throws(JailError) -> Int32? in
+                    try InsideCommand.run(record: record, pidfd: target.pidfd.rawValue, spec: spec, argv: argv,
+                                          setup: setup, environment: env, timeout: hooks.timeout)
+                }
+            }
+        }
+        Self.terminate(record, timeout: hooks.stopTimeout)
+        attempt { () throws(JailError) in try runner.host(hooks.poststop, "exec.poststop") }
+        attempt { () throws(JailError) in try runner.host(hooks.release, "exec.release") }
+        do {
+            try env.registry.withLock { () throws(JailError) in
+                do { try Self.release(record, registry: env.registry) } catch {
+                    throw JailError(jail: record.name, "\(error)")
+                }
+            }
+        } catch {
+            printError("jail: \(error)")
+            return false
+        }
+        if !quiet { printLine("\(label): removed") }
+        return ok
+    }
+
+    /// SIGTERM to every jailed process and up to `timeout` seconds for them to go (0: none).
+    static func terminate(_ record: JailRecord, timeout: Int) {
+        let members = FilePath(record.cgroup).appending("jail")
+        guard timeout > 0, let procs = try? readFile(members.appending("cgroup.procs")) else { return }
+        for line in procs.split(separator: "\n") {
+            if let pid = Int32(line) { _ = kill(pid, SIGTERM) }
+        }
+        _ = CgroupV2.waitEmpty(members, timeoutMilliseconds: Int32(min(timeout, 3600) * 1000))
     }
 
     /// Kills what is left in the jail's cgroup (cgroup.kill: no process can fork away while
@@ -60,7 +121,7 @@ public struct JailRemoval {
     /// ended (taking the lock only when something is to be released).
     static func live(_ registry: Registry) -> [JailRecord] {
         let all = registry.records()
-        let live = all.filter { $0.initPID > 0 && Liveness.isInUse($0) }
+        let live = all.filter { $0.initPID > 0 && Liveness.isInUse($0) && !$0.stopping }
         if all.contains(where: { !Liveness.isInUse($0) }) {
             _ = try? registry.withLock { () throws(JailError) in reapStale(registry) }
         }

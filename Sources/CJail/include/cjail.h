@@ -105,6 +105,8 @@ struct cj_failure {
 #define CJ_FAIL_CHDIR    (-6)
 #define CJ_FAIL_EXEC     (-7)
 #define CJ_FAIL_INIT     (-8)
+// Not a failure: jexec's helper telling the host pid of the command it started.
+#define CJ_MSG_COMMAND_PID (-100)
 
 /// Creates the jail described by `plan` (or, with join_pidfd, enters it). Returns the pid
 /// (host view) of the first child, or -1 with errno set when the clone itself failed.
@@ -113,6 +115,13 @@ pid_t cj_spawn(const struct cj_plan *plan);
 
 /// A sealed memfd holding the jail's init as a tiny static executable, close-on-exec.
 int cj_init_memfd(void);
+
+/// Starts a host-side command (argv[0] is a full path) with `envp`; output to `log_fd`
+/// when >= 0; in a new process group when `new_group`; as uid/gid/groups when `set_ids`.
+/// Returns the child's pid, or -1 with errno set.
+pid_t cj_spawn_host(const char *_Nullable const *_Nonnull argv, const char *_Nullable const *_Nonnull envp,
+                    int log_fd, int new_group, int set_ids, uid_t uid, gid_t gid,
+                    const gid_t *_Nullable groups, size_t ngroups);
 
 // Constants that Glibc hides from Swift (they need _GNU_SOURCE or live in linux/ headers).
 enum {

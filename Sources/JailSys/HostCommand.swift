@@ -1,0 +1,54 @@
+import CJail
+import Glibc
+import SystemPackage
+
+/// A command run on the host (a jail's exec.prestart and friends), and waiting for it.
+public enum HostCommand {
+    public static func spawn(
+        _ argv: [String], environment: [String], logFD: Int32 = -1, newGroup: Bool,
+        credentials: (uid: UInt32, gid: UInt32, groups: [UInt32])? = nil
+    ) throws(SystemError) -> pid_t {
+        let arena = CArena()
+        defer { arena.free() }
+        let cArgv = unsafe arena.stringArray(argv)
+        let cEnv = unsafe arena.stringArray(environment)
+        let groups = credentials?.groups ?? []
+        let pid = unsafe groups.withUnsafeBufferPointer { g in
+            unsafe cj_spawn_host(cArgv, cEnv, logFD, newGroup ? 1 : 0, credentials == nil ? 0 : 1,
+                                 credentials?.uid ?? 0, credentials?.gid ?? 0, g.baseAddress, g.count)
+        }
+        if pid < 0 { throw SystemError("fork", Errno(rawValue: Glibc.errno), path: argv.first.map { FilePath($0) }) }
+        return pid
+    }
+
+    /// Waits for a child; after `timeout` seconds kills its process group and returns nil.
+    public static func wait(_ pid: pid_t, timeout: Int?) -> Int32? {
+        if let timeout, timeout > 0 {
+            let pidfd = cj_pidfd_open(pid)
+            if pidfd >= 0 {
+                var p = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+                var left = timeout * 1000
+                while left > 0 {
+                    let step = min(left, 1000)
+                    let r = unsafe poll(&p, 1, Int32(step))
+                    if r > 0 { break }
+                    if r < 0 && Glibc.errno != EINTR { break }
+                    if r == 0 { left -= step }
+                }
+                _ = close(pidfd)
+                if left <= 0 {
+                    _ = kill(-pid, SIGKILL)
+                    _ = kill(pid, SIGKILL)
+                    var st: Int32 = 0
+                    _ = unsafe waitpid(pid, &st, 0)
+                    return nil
+                }
+            }
+        }
+        var st: Int32 = 0
+        while unsafe waitpid(pid, &st, 0) < 0 {
+            if Glibc.errno != EINTR { return 1 << 8 }
+        }
+        return st
+    }
+}

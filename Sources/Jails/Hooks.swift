@@ -1,0 +1,129 @@
+import CJail
+import Glibc
+import JailSys
+import SystemPackage
+
+/// Runs a jail's exec.* commands as jail(8) does: each list in order, each command through
+/// /bin/sh -c, every one required to exit 0; host-side ones with JID, JNAME and JPATH in
+/// their environment (not with exec.clean), inside ones as the jail's own processes.
+struct HookRunner {
+    let jid: Int
+    let name: String
+    let path: String
+    let hooks: JailSpec.Hooks
+    let clean: Bool
+    let verbose: Bool
+
+    /// Host-side: exec.prepare, exec.prestart, exec.created, exec.poststart, exec.prestop,
+    /// exec.poststop, exec.release.
+    func host(_ commands: [String], _ parameter: String) throws(JailError) {
+        for command in commands {
+            if verbose { printLine("\(name): run command: \(command)") }
+            var environment = clean
+                ? ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+                : ProcessEnvironment.current().filter { !$0.hasPrefix("JID=") && !$0.hasPrefix("JNAME=") && !$0.hasPrefix("JPATH=") }
+            if !clean { environment += ["JID=\(jid)", "JNAME=\(name)", "JPATH=\(path)"] }
+            var credentials: (uid: UInt32, gid: UInt32, groups: [UInt32])?
+            if let user = hooks.systemUser {
+                do {
+                    let login = try Users.lookup(user, jailRoot: nil)
+                    credentials = (login.uid, login.gid, login.groups)
+                } catch { throw JailError(jail: name, "exec.system_user: \(error)") }
+            }
+            let log = try consoleLog()
+            defer { if log >= 0 { _ = close(log) } }
+            let status: Int32?
+            do {
+                let pid = try HostCommand.spawn(["/bin/sh", "-c", command], environment: environment,
+                                                logFD: log, newGroup: hooks.timeout != nil,
+                                                credentials: credentials)
+                status = HostCommand.wait(pid, timeout: hooks.timeout)
+            } catch {
+                throw JailError(jail: name, "\(parameter): \(error)")
+            }
+            try check(status, command)
+        }
+    }
+
+    /// Inside: exec.start, exec.stop, command. `run` starts one command in the jail and
+    /// returns its wait status (nil: timed out).
+    func inside(_ commands: [[String]], _ run: ([String]) throws(JailError) -> Int32?) throws(JailError) {
+        for argv in commands {
+            if verbose { printLine("\(name): run command in jail: \(argv.joined(separator: " "))") }
+            try check(try run(argv), argv.count == 3 && argv[0] == "/bin/sh" ? argv[2] : argv.joined(separator: " "))
+        }
+    }
+
+    /// The output file of exec.consolelog, opened for appending; -1 without one. The
+    /// caller closes it.
+    func consoleLog() throws(JailError) -> Int32 {
+        guard let file = hooks.consoleLog else { return -1 }
+        do { return try OwnedFD.open(FilePath(file), O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY, mode: 0o644).release() } catch {
+            throw JailError(jail: name, "exec.consolelog: \(error)")
+        }
+    }
+
+    /// jail(8)'s words for a command that did not succeed.
+    func check(_ status: Int32?, _ command: String) throws(JailError) {
+        guard let status else { throw JailError(jail: name, "\(command): timed out") }
+        if status == 0 { return }
+        let sig = status & 0x7f
+        throw JailError(jail: name, sig != 0 ? "\(command): terminated by signal \(sig)" : "\(command): failed")
+    }
+}
+
+/// Runs a command inside a running jail: its namespaces, its cgroup, its restrictions.
+/// Used by jexec and by the inside hooks (exec.start, exec.stop).
+enum InsideCommand {
+    static func run(
+        record: JailRecord, pidfd: Int32, spec: JailSpec, argv: [String], setup: CommandSetup,
+        extraEnvironment: [String] = [], environment env: Environment, timeout: Int? = nil,
+        logFD: Int32 = -1
+    ) throws(JailError) -> Int32? {
+        func sys<T: ~Copyable>(_ body: () throws(SystemError) -> T) throws(JailError) -> T {
+            do { return try body() } catch { throw JailError(jail: record.name, error.description) }
+        }
+        let restrictions = Restrictions(spec)
+        let program = try sys { () throws(SystemError) in
+            try Seccomp.program(for: restrictions.seccomp, cacheDirectory: env.seccompCache)
+        }
+        let members = try sys { () throws(SystemError) in
+            try OwnedFD.open(FilePath(record.cgroup).appending("jail"), O_RDONLY | O_DIRECTORY)
+        }
+        let errorPipe = try sys { () throws(SystemError) in try makePipe() }
+        let errorRead = OwnedFD(errorPipe.read), errorWrite = OwnedFD(errorPipe.write)
+
+        var plan = ChildPlan()
+        plan.joinPIDFD = pidfd
+        plan.joinFlags = spec.namespaceFlags
+        plan.jailCgroupFD = members.rawValue
+        plan.errorFD = errorWrite.rawValue
+        plan.keepCapabilities = restrictions.capabilities
+        plan.filter = program
+        setup.apply(to: &plan, argv: argv)
+        for entry in extraEnvironment {
+            let key = entry.prefix { $0 != "=" }
+            plan.environment.removeAll { $0.prefix { $0 != "=" } == key }
+            plan.environment.append(entry)
+        }
+
+        let helper = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
+        errorWrite.close()
+        members.close()
+        let (commandPID, failure) = ChildReport.read(errorRead)
+        errorRead.close()
+        // Our children: the helper that joined the jail (gone at once), and the command it
+        // started as our child (CLONE_PARENT).
+        var helperStatus: Int32 = 0
+        _ = unsafe waitpid(helper, &helperStatus, 0)
+        guard let commandPID else {
+            let why = failure.map { ChildReport.describe($0, plan: plan, user: setup.login?.name) }
+            throw JailError(jail: nil, why ?? "enter the jail: the helper died")
+        }
+        let status = HostCommand.wait(commandPID, timeout: timeout)
+        if let failure {
+            throw JailError(jail: nil, ChildReport.describe(failure, plan: plan, user: setup.login?.name))
+        }
+        return status
+    }
+}
