@@ -252,6 +252,12 @@ __attribute__((noreturn)) static void join_child(const struct cj_plan *plan) {
     // setns also moves root and working directory to the jail's: nothing of the host's
     // tree stays reachable through them.
     if (syscall(SYS_setns, plan->join_pidfd, (int)plan->join_flags) < 0) fail(plan, CJ_FAIL_SETUP, errno);
+    if (plan->argv == NULL) {
+        // jail -m: change what can change in a running jail (its hostname), nothing to run.
+        for (size_t i = 0; i < plan->nsteps; i++)
+            if (run_step(&plan->steps[i]) < 0) fail(plan, (int)i, errno);
+        _exit(0);
+    }
     // Legacy clone: clone3 refuses CLONE_PARENT with an exit signal, and the command's
     // parent (jexec) must get SIGCHLD like for any child. With CLONE_PARENT the kernel
     // gives the child our own exit signal, SIGCHLD.

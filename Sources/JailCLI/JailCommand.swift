@@ -28,7 +28,10 @@ enum JailCommand {
         if opts.has("d") {
             printError("jail: the 'allow.dying' parameter and '-d' flag are deprecated and have no effect.")
         }
-        for flag: Character in ["m", "C", "p", "h", "J"] where opts.has(flag) {
+        if opts.has("C") && !opts.has("c") {
+            return JailRemoval.cleanUp(opts.operands, environment: .fromProcessEnvironment(), verbose: opts.has("v"))
+        }
+        for flag: Character in ["C", "p", "h", "J"] where opts.has(flag) {
             printError("jail: -\(flag): not available yet")
             return 1
         }
@@ -48,7 +51,7 @@ enum JailCommand {
         if opts.has("l") { words.append("exec.clean") }
         let flagParams = !words.isEmpty
 
-        let create = opts.has("c"), remove = opts.has("r") || opts.has("R")
+        let create = opts.has("c"), remove = opts.has("r") || opts.has("R"), modify = opts.has("m")
         let operands = opts.operands
         var options = CreateOptions()
         options.quiet = opts.has("q")
@@ -56,14 +59,14 @@ enum JailCommand {
         options.printJID = opts.has("i")
         let env = Environment.fromProcessEnvironment()
 
-        if !create && !remove {
+        if !create && !remove && !modify {
             // Legacy form: path hostname ip[,...] command ...
             guard operands.count >= 4, operands[0].hasPrefix("/") else { return usageError() }
             words += ["path=\(operands[0])", "host.hostname=\(operands[1])"]
             if !operands[2].isEmpty { words.append("ip4.addr=\(operands[2])") }
             return createFromWords(words, command: Array(operands[3...]), options: options, env: env)
         }
-        if remove && !create {
+        if remove && !create && !modify {
             guard !operands.isEmpty, !flagParams, !operands.contains(where: { $0.contains("=") }) else {
                 return usageError()
             }
@@ -81,6 +84,9 @@ enum JailCommand {
             } else {
                 words += operands
             }
+            if modify {
+                return modifyFromWords(words, command: command, create: create, restart: remove, options: options, env: env)
+            }
             if remove {
                 // -rc name=...: restart; the running jail is found by its name.
                 let params = (try? CommandLineParams.parse(words))
@@ -90,6 +96,53 @@ enum JailCommand {
         }
         // jail.conf: one jail by name, or all of them.
         return fromConfig(confPath, names: operands, restart: remove, options: options, env: env)
+    }
+
+    /// jail -m (and -cm, -mr, -cmr) with parameters on the command line.
+    static func modifyFromWords(_ words: [String], command: [String]?, create: Bool, restart: Bool,
+                                options: CreateOptions, env: Environment) -> Int32 {
+        let given: JailParams
+        do { given = try CommandLineParams.parse(words) } catch {
+            printError("jail: \(error)")
+            return 1
+        }
+        guard let key = given.string("name") ?? given.int("jid").map(String.init) else {
+            printError("jail: -m needs the jail's name or jid")
+            return 1
+        }
+        guard let record = env.registry.liveRecords().first(where: { $0.name == key || String($0.jid) == key }) else {
+            if create { return createFromWords(words, command: command, options: options, env: env) }
+            printError("jail: \"\(key)\" not found")
+            return 1
+        }
+        let changed = words.map(parameterName)
+        let kept = record.parameters.filter { !changed.contains(parameterName($0)) }
+        let merged = kept + words
+        do {
+            let current = try spec(record.parameters)
+            let next = try spec(merged)
+            return try JailModification(environment: env, options: options)
+                .run(String(record.jid), current: current, merged: next, changed: changed, words: merged)
+        } catch let error as JailError where restart && error.message.hasSuffix("cannot be changed after creation") {
+            // -mr: what cannot change in place changes by a restart.
+            _ = removeJails([record.name], options: options, env: env, conf: nil)
+            return createFromWords(merged, command: command, options: options, env: env)
+        } catch {
+            printError("jail: \(error)")
+            return 1
+        }
+    }
+
+    /// The parameter a command-line word sets: `a.b=v`, `a.b+=v`, `a.b` and `a.nob` → `a.b`.
+    static func parameterName(_ word: String) -> String {
+        if let eq = word.firstIndex(of: "=") {
+            let name = word[..<eq]
+            return String(name.hasSuffix("+") ? name.dropLast() : name)
+        }
+        if ParameterTable.info(word) != nil { return word }
+        let parts = word.split(separator: ".", omittingEmptySubsequences: false)
+        guard let last = parts.last, last.hasPrefix("no") else { return word }
+        return (parts.dropLast().map(String.init) + [String(last.dropFirst(2))]).joined(separator: ".")
     }
 
     static func usageError() -> Int32 {

@@ -100,8 +100,8 @@ public struct JailCreation {
 
         // Registry: the jid, and a record naming what will exist, before anything exists.
         let cgroupBase = try sys { () throws(SystemError) in try env.resolvedCgroupRoot() }
+        JailRemoval.finishEnded(env.registry)
         let lock = try sys { () throws(SystemError) in try env.registry.lock() }
-        JailRemoval.reapStale(env.registry)
         let taken = env.registry.records()
         let existing = Set(taken.map(\.jid))
         if let name = spec.name, taken.contains(where: { $0.name == name }) {
@@ -120,7 +120,8 @@ public struct JailCreation {
         var record = JailRecord(
             jid: jid, name: labelText, path: root, hostname: spec.hostname ?? "",
             creatorPID: me, creatorStart: ProcessIdentity.startTime(me) ?? 0,
-            cgroup: cgroup.string, persist: spec.persist, parameters: parameters)
+            cgroup: cgroup.string, persist: spec.persist, parameters: parameters,
+            poststop: spec.hooks.poststop, release: spec.hooks.release)
         do { try env.registry.write(record) } catch {
             lock.unlock()
             throw fail(error.description)

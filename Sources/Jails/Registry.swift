@@ -25,6 +25,10 @@ public struct JailRecord: Sendable, Equatable {
     public var stopping = false
     /// The parameters as given, `name=value` words (for jls and jail -m later).
     public var parameters: [String] = []
+    /// exec.poststop and exec.release, kept for whichever command finds the jail ended
+    /// on its own (there is no daemon to run them when its last process exits).
+    public var poststop: [String] = []
+    public var release: [String] = []
 
     func encoded() -> String {
         var lines = [
@@ -33,16 +37,23 @@ public struct JailRecord: Sendable, Equatable {
             "cgroup=\(cgroup)", "persist=\(persist)", "stopping=\(stopping)",
         ]
         lines += parameters.map { "param=" + $0.replacingNewlines() }
+        lines += poststop.map { "poststop=" + $0.replacingNewlines() }
+        lines += release.map { "release=" + $0.replacingNewlines() }
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func decode(_ text: String) -> JailRecord? {
         var fields: [String: String] = [:]
-        var params: [String] = []
+        var params: [String] = [], poststop: [String] = [], release: [String] = []
         for line in text.split(separator: "\n") {
             guard let eq = line.firstIndex(of: "=") else { continue }
             let key = String(line[..<eq]), value = String(line[line.index(after: eq)...])
-            if key == "param" { params.append(value.restoringNewlines()) } else { fields[key] = value }
+            switch key {
+            case "param": params.append(value.restoringNewlines())
+            case "poststop": poststop.append(value.restoringNewlines())
+            case "release": release.append(value.restoringNewlines())
+            default: fields[key] = value
+            }
         }
         guard let jid = fields["jid"].flatMap({ Int($0) }), let name = fields["name"],
               let cgroup = fields["cgroup"] else { return nil }
@@ -50,6 +61,8 @@ public struct JailRecord: Sendable, Equatable {
                            hostname: fields["host.hostname"] ?? "", cgroup: cgroup,
                            persist: fields["persist"] == "true", parameters: params)
         r.stopping = fields["stopping"] == "true"
+        r.poststop = poststop
+        r.release = release
         (r.initPID, r.initStart) = pair(fields["init"])
         (r.creatorPID, r.creatorStart) = pair(fields["creator"])
         return r
@@ -213,8 +226,9 @@ public enum ProcessIdentity {
         // The command name (field 2) may hold spaces and parentheses: skip to its last ')'.
         guard let close = stat.lastIndex(of: ")") else { return nil }
         let rest = stat[stat.index(after: close)...].split(separator: " ")
-        // rest[0] is field 3 (state); field 22 is rest[19].
-        guard rest.count > 19 else { return nil }
+        // rest[0] is field 3 (state); field 22 is rest[19]. A zombie has ended: it only
+        // waits for a parent that may be slow to reap it.
+        guard rest.count > 19, rest[0] != "Z", rest[0] != "X" else { return nil }
         return UInt64(rest[19])
     }
 

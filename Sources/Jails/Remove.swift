@@ -3,6 +3,15 @@ import Glibc
 import JailSys
 import SystemPackage
 
+extension JailRemoval {
+    /// `jail -C [jail ...]`: finishes jails that ended without their host-side clean-up.
+    public static func cleanUp(_ keys: [String], environment: Environment, verbose: Bool) -> Int32 {
+        let done = finishEnded(environment.registry, only: keys.isEmpty || keys == ["*"] ? nil : keys)
+        if verbose { for r in done { printLine("\(r.name): cleaned up") } }
+        return 0
+    }
+}
+
 /// `jail -r`: jail(8)'s stop table — exec.prestop, exec.stop inside, SIGTERM to every
 /// jailed process, `stop.timeout` seconds, then every process killed at once,
 /// exec.poststop, exec.release — and the host's share released (cgroup, record). Also
@@ -27,9 +36,9 @@ public struct JailRemoval {
         var status: Int32 = 0
         // jail(8) names a jail in its messages as it was named on the command line.
         var chosen: [(record: JailRecord, label: String)] = []
+        Self.finishEnded(registry)
         try registry.withLock { () throws(JailError) in
-            Self.reapStale(registry)
-            let records = registry.records().filter { !$0.stopping }
+            let records = registry.records().filter { !$0.stopping && Liveness.isInUse($0) }
             for key in keys {
                 let matches = key == "*" ? records : records.filter { String($0.jid) == key || $0.name == key }
                 if matches.isEmpty && key != "*" {
@@ -117,23 +126,42 @@ public struct JailRemoval {
         registry.remove(record.jid)
     }
 
-    /// Kept as is for jls: records of jails that exist now, after releasing those that
-    /// ended (taking the lock only when something is to be released).
+    /// Records of jails that exist now, after finishing those that ended.
     static func live(_ registry: Registry) -> [JailRecord] {
-        let all = registry.records()
-        let live = all.filter { $0.initPID > 0 && Liveness.isInUse($0) && !$0.stopping }
-        if all.contains(where: { !Liveness.isInUse($0) }) {
-            _ = try? registry.withLock { () throws(JailError) in reapStale(registry) }
-        }
-        return live
+        finishEnded(registry)
+        return registry.records().filter { $0.initPID > 0 && Liveness.isInUse($0) && !$0.stopping }
     }
 
-    /// Releases jails that ended on their own (no persist, last process gone) or whose
-    /// creation was killed: with no daemon, the next command that notices does it.
-    /// Call with the registry locked.
-    static func reapStale(_ registry: Registry) {
-        for record in registry.records() where !Liveness.isInUse(record) {
-            try? release(record, registry: registry)
+    /// Finishes jails that ended on their own (no persist, last process gone) or whose
+    /// creation was killed: their exec.poststop and exec.release run, then the host's share
+    /// is released. With no daemon, the next command that notices does it; `jail -C`
+    /// does it on demand. The lock is held to claim records and to release them, not while
+    /// their commands run.
+    @discardableResult
+    static func finishEnded(_ registry: Registry, only keys: [String]? = nil) -> [JailRecord] {
+        let all = registry.records()
+        guard all.contains(where: { !Liveness.isInUse($0) && !$0.stopping }) else { return [] }
+        var claimed: [JailRecord] = []
+        _ = try? registry.withLock { () throws(JailError) in
+            for var record in registry.records() where !Liveness.isInUse(record) && !record.stopping {
+                if let keys, !keys.contains(record.name) && !keys.contains(String(record.jid)) { continue }
+                record.stopping = true
+                try? registry.write(record)
+                claimed.append(record)
+            }
         }
+        for record in claimed {
+            var hooks = JailSpec.Hooks()
+            hooks.poststop = record.poststop
+            hooks.release = record.release
+            let runner = HookRunner(jid: record.jid, name: record.name, path: record.path, hooks: hooks,
+                                    clean: false, verbose: false)
+            // exec.poststop only for a jail that existed; exec.release also for a creation
+            // killed half-way, whose exec.prepare may have run.
+            if record.initPID > 0 { try? runner.host(hooks.poststop, "exec.poststop") }
+            try? runner.host(hooks.release, "exec.release")
+            _ = try? registry.withLock { () throws(JailError) in try? release(record, registry: registry) }
+        }
+        return claimed
     }
 }

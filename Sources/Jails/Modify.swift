@@ -1,0 +1,96 @@
+import CJail
+import Glibc
+import JailSys
+import SystemPackage
+
+/// `jail -m`: changes what Linux can change in a running jail — host.hostname,
+/// host.domainname and persist. Everything else is fixed at creation here (the seccomp
+/// filter and bounding set of running processes cannot be relaxed or tightened), and
+/// asking for it fails as FreeBSD's "cannot be changed after creation".
+public struct JailModification {
+    public static let changeable: Set<String> = ["host.hostname", "host.domainname", "persist", "name", "jid"]
+
+    let env: Environment
+    let options: CreateOptions
+
+    public init(environment: Environment, options: CreateOptions) {
+        self.env = environment
+        self.options = options
+    }
+
+    /// - Parameters:
+    ///   - key: the running jail (name or jid).
+    ///   - changed: the names of the parameters the command line sets.
+    ///   - merged: the jail's spec with the new values applied.
+    ///   - words: its parameters as now recorded.
+    public func run(_ key: String, current: JailSpec, merged: JailSpec, changed: [String], words: [String]) throws(JailError) -> Int32 {
+        let target = try RunningJail.open(key, registry: env.registry)
+        var record = target.record
+        for name in changed where !Self.changeable.contains(name) {
+            if !Self.same(name, current, merged) {
+                throw JailError(jail: options.label ?? record.name, "\(name) cannot be changed after creation")
+            }
+        }
+        var steps: [SetupStep] = []
+        if merged.hostname != current.hostname, let h = merged.hostname { steps.append(.hostname(h)) }
+        if merged.domainname != current.domainname, let d = merged.domainname { steps.append(.domainname(d)) }
+        if !steps.isEmpty {
+            if merged.host == .inherit {
+                throw JailError(jail: options.label ?? record.name, "host.hostname: the jail shares the host's names (host=inherit)")
+            }
+            try apply(steps, pidfd: target.pidfd.rawValue, record: record)
+        }
+        if merged.persist != current.persist {
+            // The init's persist flag: SIGUSR2 on, SIGUSR1 off (host senders only).
+            _ = cj_pidfd_send_signal(target.pidfd.rawValue, merged.persist ? SIGUSR2 : SIGUSR1)
+        }
+        try env.registry.withLock { () throws(JailError) in
+            record.hostname = merged.hostname ?? ""
+            record.persist = merged.persist
+            record.parameters = words
+            do { try env.registry.write(record) } catch { throw JailError(jail: record.name, "\(error)") }
+        }
+        if !options.quiet, options.label != nil || current.name != nil || options.verbose {
+            printLine("\(options.label ?? record.name): updated")
+        }
+        return 0
+    }
+
+    /// Whether a parameter outside the changeable set keeps its value.
+    static func same(_ name: String, _ a: JailSpec, _ b: JailSpec) -> Bool {
+        var x = a, y = b
+        // Compare everything but what may change.
+        x.hostname = nil; y.hostname = nil
+        x.domainname = nil; y.domainname = nil
+        x.persist = false; y.persist = false
+        x.name = nil; y.name = nil
+        x.jid = nil; y.jid = nil
+        x.command = nil; y.command = nil
+        x.hooks = .init(); y.hooks = .init()
+        // exec.* only matter when the jail is created or removed.
+        return name.hasPrefix("exec.") || name == "command" || name == "stop.timeout" || x == y
+    }
+
+    private func apply(_ steps: [SetupStep], pidfd: Int32, record: JailRecord) throws(JailError) {
+        func sys<T: ~Copyable>(_ body: () throws(SystemError) -> T) throws(JailError) -> T {
+            do { return try body() } catch { throw JailError(jail: record.name, error.description) }
+        }
+        let members = try sys { () throws(SystemError) in
+            try OwnedFD.open(FilePath(record.cgroup).appending("jail"), O_RDONLY | O_DIRECTORY)
+        }
+        let errorPipe = try sys { () throws(SystemError) in try makePipe() }
+        let errorRead = OwnedFD(errorPipe.read), errorWrite = OwnedFD(errorPipe.write)
+        var plan = ChildPlan()
+        plan.joinPIDFD = pidfd
+        plan.joinFlags = 0x0400_0000 /* CLONE_NEWUTS */
+        plan.jailCgroupFD = members.rawValue
+        plan.errorFD = errorWrite.rawValue
+        plan.steps = steps
+        let helper = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
+        errorWrite.close()
+        let (_, failure) = ChildReport.read(errorRead)
+        var st: Int32 = 0
+        _ = unsafe waitpid(helper, &st, 0)
+        if let failure { throw JailError(jail: record.name, ChildReport.describe(failure, plan: plan, user: nil)) }
+    }
+}
