@@ -229,15 +229,16 @@ __attribute__((noreturn)) static void jail_child(const struct cj_plan *plan) {
     // The init must not hold the user's terminal.
     close(0); close(1); close(2);
 
+    // The settings travel as the environment, which only the host can read (the init is
+    // not dumpable): `ps` in the jail shows a plain "jail-init".
     char b1[24], b2[24], b3[24], b4[24];
-    const char *argv[] = {
-        "jail-init",
+    const char *argv[] = { "jail-init", NULL };
+    const char *envp[] = {
         format_int(b1, plan->events_fd), format_int(b2, plan->status_fd),
         format_int(b3, go[1]), format_int(b4, cmd),
         plan->persist ? "1" : "0",
         NULL,
     };
-    const char *envp[] = { NULL };
     syscall(SYS_execveat, plan->init_exe_fd, "", argv, envp, AT_EMPTY_PATH);
     int err = errno;
     if (cmd > 0) kill(cmd, SIGKILL);

@@ -88,16 +88,18 @@ INIT_SECTION static void ji_reap(pid_t command, int *status_fd) {
     }
 }
 
-// argv: jail-init EVENTS_FD STATUS_FD GO_FD COMMAND_PID PERSIST(0|1)
+// argv: jail-init; envp: EVENTS_FD STATUS_FD GO_FD COMMAND_PID PERSIST(0|1)
 INIT_SECTION __attribute__((noreturn)) void ji_main(long *sp) {
     long argc = sp[0];
     char **argv = (char **)(sp + 1);
-    if (argc != 6) ji_sys(NR_exit_group, 110, 0, 0, 0);
-    int events_fd = (int)ji_number(argv[1]);
-    int status_fd = (int)ji_number(argv[2]);
-    int go_fd = (int)ji_number(argv[3]);
-    pid_t command = (pid_t)ji_number(argv[4]);
-    int persist = argv[5][0] == '1';
+    char **envp = argv + argc + 1;
+    for (int i = 0; i < 5; i++)
+        if (envp[i] == 0) ji_sys(NR_exit_group, 110, 0, 0, 0);
+    int events_fd = (int)ji_number(envp[0]);
+    int status_fd = (int)ji_number(envp[1]);
+    int go_fd = (int)ji_number(envp[2]);
+    pid_t command = (pid_t)ji_number(envp[3]);
+    int persist = envp[4][0] == '1';
 
     // Until this call /proc/1 of the jail could be read by its processes; the command
     // waits on go_fd for it, so no jailed process exists before the init is protected.

@@ -18,6 +18,12 @@ enum JailCommand {
         """
 
     static func run(_ args: [String]) -> Int32 {
+        // Verbs that managers add, as subcommands of jail (never a second tool).
+        switch args.first {
+        case "ps": return ProcessCommands.ps(Array(args.dropFirst()))
+        case "kill": return ProcessCommands.kill(Array(args.dropFirst()))
+        default: break
+        }
         let opts: Getopt
         do { opts = try Getopt(args, spec: "cCde:f:hiJ:lmn:p:qrRs:u:U:v", program: "jail") } catch {
             printError(error.description)

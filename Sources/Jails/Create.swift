@@ -118,7 +118,7 @@ public struct JailCreation {
         let me = getpid()
         let cgroup = cgroupBase.appending(String(jid))
         var record = JailRecord(
-            jid: jid, name: labelText, path: root, hostname: spec.hostname ?? "",
+            jid: jid, name: spec.name ?? String(jid), path: root, hostname: spec.hostname ?? "",
             creatorPID: me, creatorStart: ProcessIdentity.startTime(me) ?? 0,
             cgroup: cgroup.string, persist: spec.persist, parameters: parameters,
             poststop: spec.hooks.poststop, release: spec.hooks.release)
@@ -129,6 +129,7 @@ public struct JailCreation {
         lock.unlock()
         let registry = env.registry
         undo.push { registry.remove(jid) }
+        TestPoint.registered.reached()
 
         // The start table of jail(8): exec.prepare, (mounts and addresses: later issues),
         // exec.prestart, the jail, exec.created, exec.start and command inside,
@@ -141,6 +142,7 @@ public struct JailCreation {
             undo.push { try? runner.host(spec.hooks.release, "exec.release") }
         }
         try runner.host(spec.hooks.prestart, "exec.prestart")
+        TestPoint.prepared.reached()
 
         // The cgroup: the init lives in it, every other jailed process in its "jail" child,
         // whose emptiness is how the init knows the jail is over.
@@ -156,6 +158,7 @@ public struct JailCreation {
             try? CgroupV2.remove(cgroup)
         }
         try sys { () throws(SystemError) in try CgroupV2.makeDirectory(members) }
+        TestPoint.cgroup.reached()
 
         // Fast path: a bare `command` runs as the init's first child, set up in the same
         // clone. With anything to run between creation and the command, the jail persists
@@ -189,7 +192,10 @@ public struct JailCreation {
         if let direct { setup.apply(to: &plan, argv: direct) }
 
         let pid = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
+        TestPoint.spawned.reached()
         undo.push {
+            // Everything in the jail dies at once, the init with it; then it is reaped.
+            _ = try? CgroupV2.kill(cgroup)
             var st: Int32 = 0
             _ = unsafe waitpid(pid, &st, 0)
         }
@@ -207,6 +213,7 @@ public struct JailCreation {
         record.initPID = pid
         record.initStart = ProcessIdentity.startTime(pid) ?? 0
         try sys { () throws(SystemError) in try registry.write(record) }
+        TestPoint.recorded.reached()
         if !spec.hooks.poststop.isEmpty {
             undo.push { try? runner.host(spec.hooks.poststop, "exec.poststop") }
         }
@@ -233,6 +240,7 @@ public struct JailCreation {
         } else {
             statusRead.close()
             try runner.host(spec.hooks.created, "exec.created")
+            TestPoint.createdHooks.reached()
             let pidfd = cj_pidfd_open(pid)
             guard pidfd >= 0 else { throw fail("the jail's init vanished") }
             defer { _ = close(pidfd) }
@@ -242,6 +250,7 @@ public struct JailCreation {
                                       environment: env, timeout: spec.hooks.timeout)
             }
         }
+        TestPoint.started.reached()
         try runner.host(spec.hooks.poststart, "exec.poststart")
         if holdOpen {
             // The temporary persist is over (jail.c clear_persist): the init ends the jail

@@ -64,7 +64,7 @@ struct RunningJail: ~Copyable {
     let pidfd: OwnedFD
 
     static func open(_ key: String, registry: Registry, stopping: Bool = false) throws(JailError) -> RunningJail {
-        guard let record = registry.find(key), record.initPID > 0, stopping || !record.stopping else {
+        guard let record = registry.find(key), record.initPID > 0, stopping || !record.beingStopped else {
             throw JailError(jail: nil, "jail \"\(key)\" not found")
         }
         let raw = cj_pidfd_open(record.initPID)

@@ -21,8 +21,21 @@ public struct JailRecord: Sendable, Equatable {
     /// The jail's cgroup in the v2 hierarchy (absolute path).
     public var cgroup: String
     public var persist: Bool
-    /// Being removed by a `jail -r`: not to be acted on by another command.
+    /// Being removed by the command recorded here (pid, start time): not to be acted on
+    /// by another command while that one lives.
     public var stopping = false
+    public var stopperPID: Int32 = 0
+    public var stopperStart: UInt64 = 0
+
+    /// Someone is removing it right now.
+    var beingStopped: Bool { stopping && ProcessIdentity.isAlive(stopperPID, start: stopperStart) }
+
+    /// Marks it as being removed by this process.
+    mutating func claim() {
+        stopping = true
+        stopperPID = getpid()
+        stopperStart = ProcessIdentity.startTime(stopperPID) ?? 0
+    }
     /// The parameters as given, `name=value` words (for jls and jail -m later).
     public var parameters: [String] = []
     /// exec.poststop and exec.release, kept for whichever command finds the jail ended
@@ -35,6 +48,7 @@ public struct JailRecord: Sendable, Equatable {
             "jid=\(jid)", "name=\(name)", "path=\(path)", "host.hostname=\(hostname)",
             "init=\(initPID) \(initStart)", "creator=\(creatorPID) \(creatorStart)",
             "cgroup=\(cgroup)", "persist=\(persist)", "stopping=\(stopping)",
+            "stopper=\(stopperPID) \(stopperStart)",
         ]
         lines += parameters.map { "param=" + $0.replacingNewlines() }
         lines += poststop.map { "poststop=" + $0.replacingNewlines() }
@@ -65,6 +79,7 @@ public struct JailRecord: Sendable, Equatable {
         r.release = release
         (r.initPID, r.initStart) = pair(fields["init"])
         (r.creatorPID, r.creatorStart) = pair(fields["creator"])
+        (r.stopperPID, r.stopperStart) = pair(fields["stopper"])
         return r
     }
 

@@ -38,7 +38,7 @@ public struct JailRemoval {
         var chosen: [(record: JailRecord, label: String)] = []
         Self.finishEnded(registry)
         try registry.withLock { () throws(JailError) in
-            let records = registry.records().filter { !$0.stopping && Liveness.isInUse($0) }
+            let records = registry.records().filter { !$0.beingStopped && Liveness.isInUse($0) }
             for key in keys {
                 let matches = key == "*" ? records : records.filter { String($0.jid) == key || $0.name == key }
                 if matches.isEmpty && key != "*" {
@@ -46,12 +46,13 @@ public struct JailRemoval {
                     status = 1
                 }
                 for var record in matches where !chosen.contains(where: { $0.record.jid == record.jid }) {
-                    record.stopping = true
+                    record.claim()
                     try? registry.write(record)
                     chosen.append((record, key == "*" ? record.name : key))
                 }
             }
         }
+        TestPoint.claimed.reached()
         for (record, label) in chosen {
             if !stop(record, label: label, spec: specFor(record)) { status = 1 }
         }
@@ -70,6 +71,7 @@ public struct JailRemoval {
         let runner = HookRunner(jid: record.jid, name: record.name, path: record.path, hooks: hooks,
                                 clean: spec?.execClean ?? false, verbose: verbose)
         attempt { () throws(JailError) in try runner.host(hooks.prestop, "exec.prestop") }
+        TestPoint.prestopped.reached()
         if let spec, !hooks.stop.isEmpty {
             attempt { () throws(JailError) in
                 let target = try RunningJail.open(String(record.jid), registry: env.registry, stopping: true)
@@ -85,7 +87,9 @@ public struct JailRemoval {
             }
         }
         Self.terminate(record, timeout: hooks.stopTimeout)
+        TestPoint.terminated.reached()
         attempt { () throws(JailError) in try runner.host(hooks.poststop, "exec.poststop") }
+        TestPoint.poststopped.reached()
         attempt { () throws(JailError) in try runner.host(hooks.release, "exec.release") }
         do {
             try env.registry.withLock { () throws(JailError) in
@@ -129,7 +133,7 @@ public struct JailRemoval {
     /// Records of jails that exist now, after finishing those that ended.
     static func live(_ registry: Registry) -> [JailRecord] {
         finishEnded(registry)
-        return registry.records().filter { $0.initPID > 0 && Liveness.isInUse($0) && !$0.stopping }
+        return registry.records().filter { $0.initPID > 0 && Liveness.isInUse($0) && !$0.beingStopped }
     }
 
     /// Finishes jails that ended on their own (no persist, last process gone) or whose
@@ -140,12 +144,12 @@ public struct JailRemoval {
     @discardableResult
     static func finishEnded(_ registry: Registry, only keys: [String]? = nil) -> [JailRecord] {
         let all = registry.records()
-        guard all.contains(where: { !Liveness.isInUse($0) && !$0.stopping }) else { return [] }
+        guard all.contains(where: { !Liveness.isInUse($0) && !$0.beingStopped }) else { return [] }
         var claimed: [JailRecord] = []
         _ = try? registry.withLock { () throws(JailError) in
-            for var record in registry.records() where !Liveness.isInUse(record) && !record.stopping {
+            for var record in registry.records() where !Liveness.isInUse(record) && !record.beingStopped {
                 if let keys, !keys.contains(record.name) && !keys.contains(String(record.jid)) { continue }
-                record.stopping = true
+                record.claim()
                 try? registry.write(record)
                 claimed.append(record)
             }

@@ -3,8 +3,8 @@ import Testing
 
 /// Issue 2: what a process inside a jail observes, and what it cannot do. Every test runs
 /// the real `jail` binary as root; without root they are skipped (and say so).
-@Suite(.serialized, .enabled(if: Host.isRoot, "needs root: creates namespaces, mounts and cgroups"))
-struct EngineTests {
+extension Privileged {
+@Suite struct EngineTests {
     let tree = TestTree.path
 
     @Test func commandRunsAsPID2UnderOurInitWithItsHostname() {
@@ -246,6 +246,7 @@ struct EngineTests {
         let r = jail("-c", "command=\(tree)/bin/probe", "ls", "/etc/hostname")
         #expect(r.status == 0, "\(r)")
     }
+}
 }
 
 /// The jid of a jail by name, from the registry.

@@ -2,8 +2,8 @@ import Glibc
 import Testing
 
 /// Issue 3 so far: persistent jails, jls, jexec, jail -r, names and jids.
-@Suite(.serialized, .enabled(if: Host.isRoot, "needs root: creates namespaces, mounts and cgroups"))
-struct LifecycleTests {
+extension Privileged {
+@Suite struct LifecycleTests {
     let tree = TestTree.path
 
     func jls(_ args: String...) -> Run { run([Host.jailLink("jls")] + args) }
@@ -111,6 +111,7 @@ struct LifecycleTests {
         #expect(leftovers().allSatisfy { !$0.hasSuffix("/" + (jidOf("lc-kill") ?? "none")) })
         #expect(jidOf("lc-kill") == nil)
     }
+}
 }
 
 extension Host {

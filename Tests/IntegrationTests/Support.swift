@@ -56,7 +56,7 @@ enum Host {
         if let text = try? read("/proc/self/cgroup") {
             for line in text.split(separator: "\n") where line.hasPrefix("0::") { own = String(line.dropFirst(3)) }
         }
-        return mount + (own == "/" ? "" : own) + "/jail-test-\(getpid())"
+        return mount + (own == "/" ? "" : own) + "/jail-test"
     }()
 
     static func read(_ path: String) throws -> String {
@@ -82,6 +82,12 @@ enum Host {
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 }
+
+/// Every test that creates real jails, one at a time: they share the registry, the
+/// cgroup root and the process table, and several compare those before and after.
+/// Without root they are reported as skipped.
+@Suite(.serialized, .enabled(if: Host.isRoot, "needs root: creates namespaces, mounts and cgroups"))
+struct Privileged {}
 
 struct Errno: Error { var code: Int32; init(_ c: Int32) { code = c } }
 
@@ -150,7 +156,7 @@ func jail(_ words: String..., input: String = "", environment: [String]? = nil, 
 /// tree (which must be dead inside: the tree is mounted nodev). Built once per run.
 enum TestTree {
     static let path: String = {
-        let root = "/tmp/jail-test-tree-\(getpid())"
+        let root = "/var/tmp/jail-test-tree"
         for d in ["", "/bin", "/dev", "/proc", "/sys", "/tmp", "/etc", "/root", "/home", "/home/user", "/run"] {
             mkdir(root + d, 0o755)
         }
@@ -159,6 +165,7 @@ enum TestTree {
         let busybox = ["/bin/busybox", "/usr/bin/busybox"].first { Host.exists($0) } ?? "/bin/busybox"
         _ = run(["/bin/cp", busybox, root + "/bin/busybox"])
         for tool in ["sh", "ls", "cat", "id", "hostname", "ps", "sleep", "true", "false", "echo", "env", "chroot"] {
+            unlink(root + "/bin/" + tool)
             symlink("busybox", root + "/bin/" + tool)
         }
         let probeSource = sourceRoot + "/Tests/Probe/probe.c"
@@ -174,6 +181,7 @@ enum TestTree {
 
             """)
         Host.write(root + "/etc/group", "root:x:0:\nuser:x:1000:\nwheel:x:10:user\nnogroup:x:65534:\n")
+        unlink(root + "/dev-null-planted")
         mknod(root + "/dev-null-planted", S_IFCHR | 0o666, makedev(1, 3))
         return root
     }()

@@ -9,6 +9,8 @@
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <linux/reboot.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -215,6 +217,40 @@ static void info(void) {
     printf("env PROBE_ENV=%s\nenv PATH=%s\nenv HOME=%s\n", env ? env : "", getenv("PATH") ?: "", getenv("HOME") ?: "");
 }
 
+// Adds 127.0.0.9/8 to lo over rtnetlink: changing the host's network configuration
+// must fail (CAP_NET_ADMIN) even where netlink sockets may be opened.
+static long try_netlink_addr(void) {
+    int fd = socket(AF_NETLINK, SOCK_RAW, 0);
+    if (fd < 0) return -1;
+    struct {
+        struct nlmsghdr nh;
+        struct ifaddrmsg ifa;
+        struct rtattr rta;
+        unsigned char addr[4];
+    } req;
+    memset(&req, 0, sizeof req);
+    req.nh.nlmsg_len = sizeof req;
+    req.nh.nlmsg_type = RTM_NEWADDR;
+    req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE;
+    req.ifa.ifa_family = AF_INET;
+    req.ifa.ifa_prefixlen = 8;
+    req.ifa.ifa_index = 1;
+    req.rta.rta_type = IFA_LOCAL;
+    req.rta.rta_len = RTA_LENGTH(4);
+    req.addr[0] = 127; req.addr[3] = 9;
+    if (send(fd, &req, sizeof req, 0) < 0) { close(fd); return -1; }
+    char buf[512];
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    close(fd);
+    if (n < (ssize_t)sizeof(struct nlmsghdr)) { errno = EIO; return -1; }
+    struct nlmsghdr *h = (struct nlmsghdr *)buf;
+    if (h->nlmsg_type == NLMSG_ERROR) {
+        int err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+        if (err < 0) { errno = -err; return -1; }
+    }
+    return 0;
+}
+
 static long try_open_init_fd(void) {
     // The init's descriptors must not be reachable: /proc/1 is not dumpable.
     char path[32];
@@ -233,6 +269,47 @@ static long try_kill_init(void) {
     kill(1, SIGKILL);
     usleep(100000);
     return kill(1, 0);
+}
+
+// Scans /proc for `seconds`, trying each process's exe, cwd and root links. Any that
+// opens must be a file or directory of this jail's own tree: the same inode as the path
+// the link names, looked up from inside. Anything else is a way out.
+static void race(int seconds) {
+    long checked = 0, escapes = 0, opened = 0;
+    time_t end = time(NULL) + seconds;
+    const char *kinds[] = { "exe", "cwd", "root" };
+    while (time(NULL) < end) {
+        DIR *d = opendir("/proc");
+        if (!d) break;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            int pid = atoi(e->d_name);
+            if (pid <= 1 || pid == getpid()) continue;
+            for (int k = 0; k < 3; k++) {
+                char path[64], target[4096];
+                snprintf(path, sizeof path, "/proc/%d/%s", pid, kinds[k]);
+                int fd = open(path, O_PATH);
+                checked++;
+                if (fd < 0) continue;
+                opened++;
+                // What we hold, named through our own descriptor: stable even if the
+                // process has gone meanwhile.
+                char self[64];
+                snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+                ssize_t n = readlink(self, target, sizeof target - 1);
+                struct stat a, b;
+                int same = n > 0 && fstat(fd, &a) == 0 && (target[n] = 0, stat(target, &b) == 0) &&
+                           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+                if (!same) {
+                    escapes++;
+                    printf("escape=%d %s %s\n", pid, kinds[k], n > 0 ? target : "?");
+                }
+                close(fd);
+            }
+        }
+        closedir(d);
+    }
+    printf("race_checked=%ld\nrace_opened=%ld\nrace_escapes=%ld\n", checked, opened, escapes);
 }
 
 static long swapon_stub(void) { return syscall(SYS_swapon, "/tmp/nothing", 0); }
@@ -322,6 +399,8 @@ int main(int argc, char **argv) {
         if (fork() == 0) { setsid(); close(0); close(1); close(2); sleep((unsigned)atoi(argv[2])); _exit(0); }
     }
     else if (!strcmp(cmd, "pids")) list("/proc");
+    else if (!strcmp(cmd, "race") && argc > 2) race(atoi(argv[2]));
+    else if (!strcmp(cmd, "netlink_addr")) result("netlink_addr", try_netlink_addr());
     else if (!strcmp(cmd, "exit") && argc > 2) return atoi(argv[2]);
     else { fprintf(stderr, "probe: unknown command %s\n", cmd); return 2; }
     return 0;

@@ -1,0 +1,71 @@
+import CJail
+import Glibc
+import JailSys
+import SystemPackage
+
+/// The host's view of a jail's processes: they are host processes, found through the
+/// jail's cgroup (FreeBSD's `ps -J` and `pkill -j`).
+public enum JailProcesses {
+    public struct Entry: Sendable {
+        public var pid: Int32
+        public var uid: UInt32
+        public var state: String
+        public var command: String
+    }
+
+    /// Every process of the running jail `key`, its init first.
+    public static func list(_ key: String, environment env: Environment) throws(JailError) -> [Entry] {
+        let target = try RunningJail.open(key, registry: env.registry)
+        var pids = [target.record.initPID]
+        pids += members(target.record)
+        return pids.compactMap(entry)
+    }
+
+    /// Sends `signal` to the given pids of the jail, or to all its processes (the init
+    /// only forwards it). A pid that is not the jail's is refused, never signalled.
+    public static func kill(_ key: String, signal: Int32, pids: [Int32], environment env: Environment) throws(JailError) -> Int32 {
+        let target = try RunningJail.open(key, registry: env.registry)
+        let cgroupSuffix = String(target.record.cgroup.split(separator: "/").suffix(2).joined(separator: "/"))
+        let chosen = pids.isEmpty ? members(target.record) : pids
+        var status: Int32 = 0
+        for pid in chosen {
+            // The pidfd pins the process; the cgroup check then cannot be raced by reuse.
+            let fd = cj_pidfd_open(pid)
+            guard fd >= 0 else {
+                printError("jail: kill \(pid): no such process")
+                status = 1
+                continue
+            }
+            defer { _ = close(fd) }
+            let cgroup = RunningJail.cgroup(of: pid) ?? ""
+            guard cgroup.hasSuffix(cgroupSuffix + "/jail") || pid == target.record.initPID else {
+                printError("jail: kill \(pid): not a process of jail \"\(key)\"")
+                status = 1
+                continue
+            }
+            if cj_pidfd_send_signal(fd, signal) < 0 {
+                printError("jail: kill \(pid): \(SystemError.message(Errno(rawValue: Glibc.errno)))")
+                status = 1
+            }
+        }
+        return status
+    }
+
+    static func members(_ record: JailRecord) -> [Int32] {
+        let procs = (try? readFile(FilePath(record.cgroup).appending("jail/cgroup.procs"))) ?? ""
+        return procs.split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    static func entry(_ pid: Int32) -> Entry? {
+        guard let status = try? readFile(FilePath("/proc/\(pid)/status")) else { return nil }
+        var uid: UInt32 = 0, state = "?"
+        for line in status.split(separator: "\n") {
+            if line.hasPrefix("Uid:") { uid = UInt32(line.split(separator: "\t").dropFirst().first ?? "") ?? 0 }
+            if line.hasPrefix("State:") { state = String(line.split(separator: "\t").dropFirst().first?.prefix(1) ?? "?") }
+        }
+        let raw = (try? readFile(FilePath("/proc/\(pid)/cmdline"))) ?? ""
+        var command = raw.split(separator: "\0").joined(separator: " ")
+        if command.isEmpty { command = "[" + ((try? readFile(FilePath("/proc/\(pid)/comm"))) ?? "?").filter { $0 != "\n" } + "]" }
+        return Entry(pid: pid, uid: uid, state: state, command: command)
+    }
+}

@@ -1,0 +1,127 @@
+import Glibc
+import Testing
+
+/// Nothing is ever stranded: a `jail` SIGKILLed at any step of creation or removal leaves
+/// only what `jail -r` / `jail -C` clean; cycles leave no trace; jexec never exposes a
+/// host-privileged process to the jail.
+extension Privileged {
+@Suite struct RobustnessTests {
+    let tree = TestTree.path
+    static let creationSteps = ["registered", "prepared", "cgroup", "spawned", "recorded", "createdHooks", "started"]
+    static let removalSteps = ["claimed", "prestopped", "terminated", "poststopped"]
+
+    func killedAt(_ step: String, _ words: [String]) -> Run {
+        run([Host.jailBinary] + words, environment: currentEnvironment() + ["JAIL_TEST_KILL_AT=\(step)"])
+    }
+
+    func state() -> [String] {
+        leftovers() + mountLines() + processesUnder(Host.cgroupRoot)
+    }
+
+    @Test(arguments: creationSteps)
+    func killedDuringCreation(step: String) {
+        let before = state()
+        let name = "kc-\(step)"
+        let r = killedAt(step, ["-c", "name=\(name)", "path=\(tree)", "exec.prepare=true", "exec.created=true",
+                                "exec.start=/bin/probe daemon 60", "exec.poststart=true"])
+        #expect(r.status == 128 + 9, "jail was not killed at \(step): \(r)")
+        // Whatever that left is either a jail that jail -r removes, or an ended one for -C.
+        _ = jail("-q", "-r", name)
+        _ = jail("-C")
+        #expect(state() == before, "after a kill at \(step)")
+    }
+
+    @Test(arguments: removalSteps)
+    func killedDuringRemoval(step: String) {
+        let before = state()
+        let name = "kr-\(step)"
+        _ = jail("-c", "name=\(name)", "path=\(tree)", "persist", "exec.prestop=true", "exec.poststop=true", "stop.timeout=1")
+        _ = run([Host.jailLink("jexec"), name, "/bin/probe", "daemon", "60"])
+        let r = killedAt(step, ["-r", name])
+        #expect(r.status == 128 + 9, "jail -r was not killed at \(step): \(r)")
+        let again = jail("-q", "-r", name)
+        _ = jail("-C")
+        #expect(state() == before, "after a kill at \(step): \(again)")
+    }
+
+    @Test func twoHundredCyclesLeaveNothing() {
+        let before = state()
+        let fdsBefore = openDescriptors()
+        let memoryBefore = memoryCgroups()
+        for i in 0..<200 {
+            let c = jail("-c", "name=cycle", "path=\(tree)", "persist")
+            let r = jail("-r", "cycle")
+            if c.status != 0 || r.status != 0 {
+                Issue.record("cycle \(i): \(c) \(r)")
+                break
+            }
+        }
+        #expect(state() == before)
+        #expect(openDescriptors() == fdsBefore)
+        // No memory cgroup is left, dying or not (/proc/cgroups counts them).
+        #expect(memoryCgroups() == memoryBefore)
+    }
+
+    /// A prober inside scans /proc while the host runs a thousand jexecs: no exe, cwd or
+    /// root link of any process it can open may lead outside the jail.
+    @Test func jexecNeverExposesTheHost() {
+        _ = jail("-c", "name=racy", "path=\(tree)", "persist")
+        defer { _ = jail("-r", "racy") }
+        let jexec = Host.jailLink("jexec")
+        var prober: pid_t = 0
+        let out = "/tmp/jail-test-race-\(getpid())"
+        defer { unlink(out) }
+        let words: [String] = [jexec, "racy", "/bin/probe", "race", "8"]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let env: [UnsafeMutablePointer<CChar>?] = (currentEnvironment() + ["JAIL_CGROUP_ROOT=\(Host.cgroupRoot)"]).map { strdup($0) } + [nil]
+        posix_spawn(&prober, jexec, &actions, nil, argv, env)
+        posix_spawn_file_actions_destroy(&actions)
+        var failures = 0
+        for _ in 0..<1000 where run([jexec, "racy", "/bin/true"]).status != 0 { failures += 1 }
+        var st: Int32 = 0
+        waitpid(prober, &st, 0)
+        let report = (try? Host.read(out)) ?? ""
+        #expect(failures == 0)
+        #expect(report.contains("race_escapes=0"), "\(report)")
+        #expect(!report.contains("escape="), "\(report)")
+        #expect(report.contains("race_checked="), "the prober did not run: \(report)")
+    }
+}
+}
+
+func mountLines() -> [String] {
+    ((try? Host.read("/proc/self/mountinfo")) ?? "").split(separator: "\n")
+        .filter { $0.contains("jail") }.map(String.init).sorted()
+}
+
+func processesUnder(_ cgroup: String) -> [String] {
+    var out: [String] = []
+    guard let d = opendir(cgroup) else { return out }
+    defer { closedir(d) }
+    while let e = readdir(d) {
+        let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        guard Int(name) != nil else { continue }
+        for sub in ["", "/jail"] {
+            let procs = (try? Host.read(cgroup + "/" + name + sub + "/cgroup.procs")) ?? ""
+            out += procs.split(separator: "\n").map { "pid \($0) in \(name)\(sub)" }
+        }
+    }
+    return out
+}
+
+func memoryCgroups() -> Int? {
+    let text = (try? Host.read("/proc/cgroups")) ?? ""
+    return text.split(separator: "\n").first { $0.hasPrefix("memory\t") }
+        .flatMap { Int($0.split(separator: "\t")[2]) }
+}
+
+func openDescriptors() -> Int {
+    guard let d = opendir("/proc/self/fd") else { return -1 }
+    defer { closedir(d) }
+    var n = 0
+    while readdir(d) != nil { n += 1 }
+    return n
+}
