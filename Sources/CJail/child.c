@@ -156,8 +156,10 @@ __attribute__((noreturn)) static void command_child(const struct cj_plan *plan, 
     sigprocmask(SIG_SETMASK, &none, NULL);
 
     if (plan->set_ids) {
-        if (setgroups(plan->ngroups, plan->groups) < 0) fail(plan, CJ_FAIL_IDS, errno);
-        if (setresgid(plan->gid, plan->gid, plan->gid) < 0) fail(plan, CJ_FAIL_IDS, errno);
+        // Raw system calls: glibc's set*id wrappers broadcast to every thread they think
+        // the process has, and this process is a raw clone of a possibly threaded one.
+        if (syscall(SYS_setgroups, plan->ngroups, plan->groups) < 0) fail(plan, CJ_FAIL_IDS, errno);
+        if (syscall(SYS_setresgid, plan->gid, plan->gid, plan->gid) < 0) fail(plan, CJ_FAIL_IDS, errno);
     }
     // Loaded while this process still holds CAP_SYS_ADMIN, so that no_new_privs is not
     // needed: setuid programs inside the jail keep working within the bounding set.
@@ -166,7 +168,7 @@ __attribute__((noreturn)) static void command_child(const struct cj_plan *plan, 
     if (drop_capabilities(plan) < 0) fail(plan, CJ_FAIL_CAPS, errno);
     if (plan->set_ids && plan->uid != 0) {
         // Leaving uid 0 clears the permitted and effective sets (no SECBIT_KEEP_CAPS).
-        if (setresuid(plan->uid, plan->uid, plan->uid) < 0) fail(plan, CJ_FAIL_IDS, errno);
+        if (syscall(SYS_setresuid, plan->uid, plan->uid, plan->uid) < 0) fail(plan, CJ_FAIL_IDS, errno);
     } else if (limit_root_capabilities(plan) < 0) {
         fail(plan, CJ_FAIL_CAPS, errno);
     }
@@ -248,7 +250,16 @@ __attribute__((noreturn)) static void jail_child(const struct cj_plan *plan) {
 // jexec: join the running jail, then fork the command into its PID namespace as a child
 // of our caller. This process never enters the jail's PID namespace itself, so no jailed
 // process can see it; the command is non-dumpable until its exec.
-__attribute__((noreturn)) static void join_child(const struct cj_plan *plan) {
+static void join_child(const struct cj_plan *plan);
+
+// jexec's helper shares our memory (CLONE_VM|CLONE_VFORK: no copy of the page tables of a
+// large Swift process, and we sleep until it is done); it has a small stack of its own.
+static int join_entry(void *arg) {
+    join_child((const struct cj_plan *)arg);
+    return 0;
+}
+
+static void join_child(const struct cj_plan *plan) {
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     // setns also moves root and working directory to the jail's: nothing of the host's
     // tree stays reachable through them.
@@ -266,7 +277,6 @@ __attribute__((noreturn)) static void join_child(const struct cj_plan *plan) {
     if (cmd < 0) fail(plan, CJ_FAIL_SETUP, errno);
     if (cmd == 0) command_child(plan, -1);
     report(plan, CJ_MSG_COMMAND_PID, cmd);
-    _exit(0);
 }
 
 pid_t cj_spawn(const struct cj_plan *plan) {
@@ -280,12 +290,15 @@ pid_t cj_spawn(const struct cj_plan *plan) {
         args.cgroup = (uint64_t)plan->init_cgroup_fd;
     }
     if (plan->join_pidfd >= 0) {
-        // Born in the jail's cgroup: counted as one of its processes from the start.
-        args.flags = CLONE_INTO_CGROUP;
+        // Born in the jail's cgroup: the command it forks is counted from the start.
+        static unsigned char stack[64 * 1024] __attribute__((aligned(16)));
+        args.flags = CLONE_INTO_CGROUP | CLONE_VM | CLONE_VFORK;
         args.cgroup = (uint64_t)plan->jail_cgroup_fd;
+        args.stack = (uint64_t)(uintptr_t)stack;
+        args.stack_size = sizeof stack;
+        return (pid_t)cj_clone3_run(&args, sizeof args, join_entry, (void *)plan);
     }
     pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
     if (pid != 0) return pid;
-    if (plan->join_pidfd >= 0) join_child(plan);
     jail_child(plan);
 }

@@ -28,8 +28,9 @@ pid_t cj_spawn_host(const char *const *argv, const char *const *envp, int log_fd
         dup2(log_fd, 2);
     }
     if (set_ids) {
-        if (setgroups(ngroups, groups) < 0 || setresgid(gid, gid, gid) < 0 ||
-            setresuid(uid, uid, uid) < 0)
+        // Raw system calls: glibc's wrappers would signal the parent's threads.
+        if (syscall(SYS_setgroups, ngroups, groups) < 0 || syscall(SYS_setresgid, gid, gid, gid) < 0 ||
+            syscall(SYS_setresuid, uid, uid, uid) < 0)
             _exit(126);
     }
     execve(argv[0], (char *const *)argv, (char *const *)envp);

@@ -7,4 +7,7 @@
 pid_t cj_clone_into(int cgroup_fd, unsigned long long flags);
 // Marks every descriptor from `first` on close-on-exec.
 int cj_close_range_cloexec(unsigned int first);
+struct clone_args;
+// clone3 running fn(arg) on args->stack in the child (CLONE_VM-safe). x86_64.
+long cj_clone3_run(struct clone_args *args, size_t size, int (*fn)(void *), void *arg);
 #endif

@@ -87,3 +87,29 @@ long cj_getxattr(const char *path, const char *name, void *value, size_t size) {
 int cj_setxattr(const char *path, const char *name, const void *value, size_t size) {
     return setxattr(path, name, value, size, 0);
 }
+
+// clone3 that runs fn(arg) on `stack` in the child and never returns there: with
+// CLONE_VM the child may not return through the parent's frames. x86_64.
+__attribute__((naked)) long cj_clone3_run(struct clone_args *args, size_t size,
+                                          int (*fn)(void *), void *arg) {
+    __asm__ volatile(
+        "push %r12\n"
+        "push %r13\n"
+        "mov %rdx, %r12\n"          // fn and arg survive the syscall in callee-saved registers
+        "mov %rcx, %r13\n"
+        "mov $435, %eax\n"          // SYS_clone3
+        "syscall\n"
+        "test %rax, %rax\n"
+        "jnz 1f\n"
+        "xor %ebp, %ebp\n"          // child: fresh stack, no frames above
+        "mov %r13, %rdi\n"
+        "call *%r12\n"
+        "mov %eax, %edi\n"
+        "mov $60, %eax\n"           // SYS_exit
+        "syscall\n"
+        "ud2\n"
+        "1:\n"
+        "pop %r13\n"
+        "pop %r12\n"
+        "ret\n");
+}

@@ -37,7 +37,11 @@ enum JailCommand {
         if opts.has("C") && !opts.has("c") {
             return JailRemoval.cleanUp(opts.operands, environment: .fromProcessEnvironment(), verbose: opts.has("v"))
         }
-        for flag: Character in ["C", "p", "h", "J"] where opts.has(flag) {
+        if let limit = opts.value("p"), Int(limit) == nil {
+            printError("jail: -p \(limit): not a number")
+            return 1
+        }
+        for flag: Character in ["C", "h"] where opts.has(flag) {
             printError("jail: -\(flag): not available yet")
             return 1
         }
@@ -63,6 +67,7 @@ enum JailCommand {
         options.quiet = opts.has("q")
         options.verbose = opts.has("v")
         options.printJID = opts.has("i")
+        options.jidFile = opts.value("J")
         let env = Environment.fromProcessEnvironment()
 
         if !create && !remove && !modify {

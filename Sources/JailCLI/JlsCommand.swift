@@ -42,7 +42,8 @@ enum JlsCommand {
             default: break
             }
         }
-        var jails = Listing.running(Environment.fromProcessEnvironment())
+        let needParameters = flags.json || flags.nameValue || flags.header || !opts.operands.isEmpty
+        var jails = Listing.running(Environment.fromProcessEnvironment(), withParameters: needParameters)
         if let key = opts.value("j") {
             jails = jails.filter { String($0.record.jid) == key || $0.record.name == key }
             if jails.isEmpty {
@@ -82,11 +83,19 @@ enum Listing {
         var params: JailParams?
     }
 
-    /// Jails that exist now (their init is alive), each with its parameters.
-    static func running(_ env: Environment) -> [Jail] {
+    /// Jails that exist now (their init is alive), each with its parameters when asked.
+    static func running(_ env: Environment, withParameters: Bool) -> [Jail] {
         env.registry.liveRecords().map { record in
-            Jail(record: record, params: try? CommandLineParams.parse(record.parameters))
+            Jail(record: record, params: withParameters ? try? CommandLineParams.parse(record.parameters) : nil)
         }
+    }
+
+    /// The first address of a jail's list, from its recorded words (no parse needed).
+    static func firstAddress(_ j: Jail, _ name: String) -> String {
+        if let params = j.params { return params.strings(name).first ?? "" }
+        let word = j.record.parameters.first { $0.hasPrefix(name + "=") } ?? ""
+        let value = word.dropFirst(name.count + 1)
+        return String(value.prefix { $0 != "," })
     }
 
     /// jls's "all": the kernel parameters, top-level first, then by name (jls.c sort_param).
@@ -149,7 +158,7 @@ enum Listing {
                 + pad("Hostname", 29, truncate: false) + " Path\n"
             : "   JID  IP Address      Hostname                      Path\n"
         for j in jails {
-            let ip = j.params?.strings("ip4.addr").first ?? ""
+            let ip = firstAddress(j, "ip4.addr")
             let head = names ? " " + pad(j.record.name, 15, truncate: false) + " " : rightAlign(String(j.record.jid), 6) + "  "
             out += head + pad(ip, 15) + " " + pad(text(value("host.hostname", of: j)), 29) + " "
                 + String(j.record.path.prefix(74)) + "\n"
@@ -230,7 +239,7 @@ enum Listing {
             var fields: [(String, String)] = []
             if params.isEmpty {
                 fields = [("jid", String(j.record.jid)),
-                          ("ipv4", jsonString(j.params?.strings("ip4.addr").first ?? "")),
+                          ("ipv4", jsonString(firstAddress(j, "ip4.addr"))),
                           ("hostname", jsonString(text(value("host.hostname", of: j)))),
                           ("path", jsonString(j.record.path))]
                 if flags.verbose {

@@ -48,6 +48,8 @@ public enum SeccompRule: Sendable, Hashable {
 /// A compiled filter: `struct sock_filter` instructions, ready for seccomp(2).
 public struct SeccompProgram: Sendable {
     public let bytes: [UInt8]
+    /// Its name in the cache.
+    public var key: String = ""
     public var instructionCount: Int { bytes.count / 8 }
 }
 
@@ -64,14 +66,21 @@ public enum Seccomp {
         for rules: [SeccompRule], cacheDirectory: FilePath
     ) throws(SystemError) -> SeccompProgram {
         let key = cacheKey(rules)
-        let file = cacheDirectory.appending("seccomp-\(key).bpf")
-        if let cached = try? readProgram(file) { return cached }
-        let program = try compile(rules)
-        store(program, in: cacheDirectory, as: file)
+        if let cached = cached(key: key, cacheDirectory: cacheDirectory) { return cached }
+        var program = try compile(rules)
+        program.key = key
+        store(program, in: cacheDirectory, as: cacheDirectory.appending("seccomp-\(key).bpf"))
         return program
     }
 
-    static func cacheKey(_ rules: [SeccompRule]) -> String {
+    /// A program already in the cache under `key` (jexec reads the one its jail recorded).
+    public static func cached(key: String, cacheDirectory: FilePath) -> SeccompProgram? {
+        guard !key.isEmpty, key.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else { return nil }
+        guard let program = try? readProgram(cacheDirectory.appending("seccomp-\(key).bpf")) else { return nil }
+        return SeccompProgram(bytes: program.bytes, key: key)
+    }
+
+    public static func cacheKey(_ rules: [SeccompRule]) -> String {
         let version = unsafe seccomp_version()
         let lib = unsafe version.map { "\($0.pointee.major).\($0.pointee.minor).\($0.pointee.micro)" } ?? "?"
         var text = "v\(formatVersion) arch=\(unsafe seccomp_arch_native()) lib=\(lib)\n"

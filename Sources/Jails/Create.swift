@@ -45,6 +45,8 @@ public struct CreateOptions: Sendable {
     public var quiet = false
     public var verbose = false
     public var printJID = false
+    /// jail -J: a file that receives `jid=N name=value ...` for each jail created.
+    public var jidFile: String?
     public init() {}
 }
 
@@ -93,10 +95,7 @@ public struct JailCreation {
             setup = try CommandSetup(user: spec.jailUser, hostDatabase: spec.systemJailUser,
                                      clean: spec.execClean, jailRoot: root, workdir: nil)
         } catch { throw JailError(jail: label, error.description) }
-        let restrictions = Restrictions(spec)
-        let program = try sys { () throws(SystemError) in
-            try Seccomp.program(for: restrictions.seccomp, cacheDirectory: env.seccompCache)
-        }
+        let confinement = try Confinement(spec, environment: env)
 
         // Registry: the jid, and a record naming what will exist, before anything exists.
         let cgroupBase = try sys { () throws(SystemError) in try env.resolvedCgroupRoot() }
@@ -121,14 +120,14 @@ public struct JailCreation {
             jid: jid, name: spec.name ?? String(jid), path: root, hostname: spec.hostname ?? "",
             creatorPID: me, creatorStart: ProcessIdentity.startTime(me) ?? 0,
             cgroup: cgroup.string, persist: spec.persist, parameters: parameters,
-            poststop: spec.hooks.poststop, release: spec.hooks.release)
+            poststop: spec.hooks.poststop, release: spec.hooks.release, confinement: confinement.recorded)
         do { try env.registry.write(record) } catch {
             lock.unlock()
             throw fail(error.description)
         }
         lock.unlock()
         let registry = env.registry
-        undo.push { registry.remove(jid) }
+        undo.push { registry.remove(record) }
         TestPoint.registered.reached()
 
         // The start table of jail(8): exec.prepare, (mounts and addresses: later issues),
@@ -178,7 +177,7 @@ public struct JailCreation {
         let statusRead = OwnedFD(statusPipe.read), statusWrite = OwnedFD(statusPipe.write)
 
         var plan = ChildPlan()
-        plan.cloneFlags = spec.namespaceFlags
+        plan.cloneFlags = confinement.namespaceFlags
         plan.initCgroupFD = cgroupFD.rawValue
         plan.jailCgroupFD = membersFD.rawValue
         plan.eventsFD = eventsFD.rawValue
@@ -187,8 +186,8 @@ public struct JailCreation {
         plan.statusFD = direct == nil ? -1 : statusWrite.rawValue
         plan.persist = spec.persist || holdOpen
         plan.steps = FilesystemPlan.steps(spec, root: root)
-        plan.keepCapabilities = restrictions.capabilities
-        plan.filter = program
+        plan.keepCapabilities = confinement.capabilities
+        plan.filter = confinement.program
         if let direct { setup.apply(to: &plan, argv: direct) }
 
         let pid = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
@@ -216,6 +215,14 @@ public struct JailCreation {
         TestPoint.recorded.reached()
         if !spec.hooks.poststop.isEmpty {
             undo.push { try? runner.host(spec.hooks.poststop, "exec.poststop") }
+        }
+        if let file = options.jidFile {
+            // jail.c print_jail: "jid=N" and every parameter as given.
+            let line = (["jid=\(jid)"] + parameters.filter { !$0.hasPrefix("jid=") }.map(Self.quotedWord)).joined(separator: " ")
+            do {
+                let fd = try OwnedFD.open(FilePath(file), O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY, mode: 0o644)
+                try fd.writeAll(Array((line + "\n").utf8))
+            } catch { throw fail("-J \(file): \(error)") }
         }
         if options.printJID { printLine(String(jid)) } else if !options.quiet && (options.label != nil || spec.name != nil || options.verbose) {
             printLine("\(labelText): created")
@@ -246,7 +253,7 @@ public struct JailCreation {
             defer { _ = close(pidfd) }
             let inside = spec.hooks.start.map { ["/bin/sh", "-c", $0] } + (spec.command.map { [$0] } ?? [])
             try runner.inside(inside) { (argv) throws(JailError) -> Int32? in
-                try InsideCommand.run(record: record, pidfd: pidfd, spec: spec, argv: argv, setup: setup,
+                try InsideCommand.run(record: record, pidfd: pidfd, confinement: confinement, argv: argv, setup: setup,
                                       environment: env, timeout: spec.hooks.timeout)
             }
         }
@@ -287,6 +294,21 @@ public struct JailCreation {
             if r < 0 && Glibc.errno == EINTR { continue }
             return r == 4 ? st : nil
         }
+    }
+
+    /// A `name=value` word quoted as jail(8) quotes values with spaces or quotes.
+    static func quotedWord(_ word: String) -> String {
+        guard let eq = word.firstIndex(of: "=") else { return word }
+        let value = word[word.index(after: eq)...]
+        let q: Character? = value.isEmpty ? "\"" : value.contains("'") ? "\"" : value.contains("\"") ? "'"
+            : (value.contains(" ") || value.contains("\t")) ? "\"" : nil
+        guard let q else { return word }
+        var out = String(word[...eq]) + String(q)
+        for c in value {
+            if c == "\\" || c == q { out.append("\\") }
+            out.append(c)
+        }
+        return out + String(q)
     }
 
     static func describeStatus(_ st: Int32) -> String {

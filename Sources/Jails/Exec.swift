@@ -30,9 +30,15 @@ public struct JailExec {
     public func run() throws(JailError) -> Int32 {
         let target = try RunningJail.open(jail, registry: env.registry)
         let record = target.record
-        let spec: JailSpec
-        do { spec = try specFromParameters(record.parameters) } catch {
-            throw JailError(jail: record.name, "its recorded parameters: \(error)")
+        // The recorded confinement; the parameters are parsed again only when the record
+        // predates it or its seccomp program has left the cache.
+        let confinement: Confinement
+        if let recorded = Confinement(record, environment: env) {
+            confinement = recorded
+        } else {
+            do { confinement = try Confinement(try specFromParameters(record.parameters), environment: env) } catch {
+                throw JailError(jail: record.name, "its recorded parameters: \(error)")
+            }
         }
         let setup: CommandSetup
         do {
@@ -40,8 +46,10 @@ public struct JailExec {
                                      jailRoot: record.path, workdir: workdir)
         } catch { throw JailError(jail: nil, error.description) }
         // No command: the user's shell from the jail's own passwd, as jexec(8) does.
-        let shell = setup.login?.shell
-            ?? (try? Users.lookup(String(getuid()), jailRoot: record.path))?.shell ?? "/bin/sh"
+        var argv = command
+        if argv.isEmpty {
+            argv = [setup.login?.shell ?? (try? Users.lookup(String(getuid()), jailRoot: record.path))?.shell ?? "/bin/sh"]
+        }
         // Like system(3): the terminal's ^C and ^\ are for the command.
         signal(SIGINT, SIG_IGN)
         signal(SIGQUIT, SIG_IGN)
@@ -50,7 +58,7 @@ public struct JailExec {
             signal(SIGQUIT, SIG_DFL)
         }
         let status = try InsideCommand.run(
-            record: record, pidfd: target.pidfd.rawValue, spec: spec, argv: command.isEmpty ? [shell] : command,
+            record: record, pidfd: target.pidfd.rawValue, confinement: confinement, argv: argv,
             setup: setup, extraEnvironment: extraEnvironment, environment: env)
         return status ?? (1 << 8)
     }

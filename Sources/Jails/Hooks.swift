@@ -76,16 +76,12 @@ struct HookRunner {
 /// Used by jexec and by the inside hooks (exec.start, exec.stop).
 enum InsideCommand {
     static func run(
-        record: JailRecord, pidfd: Int32, spec: JailSpec, argv: [String], setup: CommandSetup,
+        record: JailRecord, pidfd: Int32, confinement: Confinement, argv: [String], setup: CommandSetup,
         extraEnvironment: [String] = [], environment env: Environment, timeout: Int? = nil,
         logFD: Int32 = -1
     ) throws(JailError) -> Int32? {
         func sys<T: ~Copyable>(_ body: () throws(SystemError) -> T) throws(JailError) -> T {
             do { return try body() } catch { throw JailError(jail: record.name, error.description) }
-        }
-        let restrictions = Restrictions(spec)
-        let program = try sys { () throws(SystemError) in
-            try Seccomp.program(for: restrictions.seccomp, cacheDirectory: env.seccompCache)
         }
         let members = try sys { () throws(SystemError) in
             try OwnedFD.open(FilePath(record.cgroup).appending("jail"), O_RDONLY | O_DIRECTORY)
@@ -95,11 +91,11 @@ enum InsideCommand {
 
         var plan = ChildPlan()
         plan.joinPIDFD = pidfd
-        plan.joinFlags = spec.namespaceFlags
+        plan.joinFlags = confinement.namespaceFlags
         plan.jailCgroupFD = members.rawValue
         plan.errorFD = errorWrite.rawValue
-        plan.keepCapabilities = restrictions.capabilities
-        plan.filter = program
+        plan.keepCapabilities = confinement.capabilities
+        plan.filter = confinement.program
         setup.apply(to: &plan, argv: argv)
         for entry in extraEnvironment {
             let key = entry.prefix { $0 != "=" }

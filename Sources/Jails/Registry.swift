@@ -42,13 +42,15 @@ public struct JailRecord: Sendable, Equatable {
     /// on its own (there is no daemon to run them when its last process exits).
     public var poststop: [String] = []
     public var release: [String] = []
+    /// Namespaces, capabilities and seccomp program of its processes (Confinement).
+    public var confinement = ""
 
     func encoded() -> String {
         var lines = [
             "jid=\(jid)", "name=\(name)", "path=\(path)", "host.hostname=\(hostname)",
             "init=\(initPID) \(initStart)", "creator=\(creatorPID) \(creatorStart)",
             "cgroup=\(cgroup)", "persist=\(persist)", "stopping=\(stopping)",
-            "stopper=\(stopperPID) \(stopperStart)",
+            "stopper=\(stopperPID) \(stopperStart)", "confinement=\(confinement)",
         ]
         lines += parameters.map { "param=" + $0.replacingNewlines() }
         lines += poststop.map { "poststop=" + $0.replacingNewlines() }
@@ -59,13 +61,18 @@ public struct JailRecord: Sendable, Equatable {
     static func decode(_ text: String) -> JailRecord? {
         var fields: [String: String] = [:]
         var params: [String] = [], poststop: [String] = [], release: [String] = []
-        for line in text.split(separator: "\n") {
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            let key = String(line[..<eq]), value = String(line[line.index(after: eq)...])
+        // Byte-wise: jls reads a record per jail, and a thousand jails must list in
+        // milliseconds.
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            guard let eq = line.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let key = String(decoding: line[..<eq], as: UTF8.self)
+            let rawValue = line[line.index(after: eq)...]
+            var value = String(decoding: rawValue, as: UTF8.self)
+            if rawValue.contains(UInt8(ascii: "\\")) { value = value.restoringNewlines() }
             switch key {
-            case "param": params.append(value.restoringNewlines())
-            case "poststop": poststop.append(value.restoringNewlines())
-            case "release": release.append(value.restoringNewlines())
+            case "param": params.append(value)
+            case "poststop": poststop.append(value)
+            case "release": release.append(value)
             default: fields[key] = value
             }
         }
@@ -75,6 +82,7 @@ public struct JailRecord: Sendable, Equatable {
                            hostname: fields["host.hostname"] ?? "", cgroup: cgroup,
                            persist: fields["persist"] == "true", parameters: params)
         r.stopping = fields["stopping"] == "true"
+        r.confinement = fields["confinement"] ?? ""
         r.poststop = poststop
         r.release = release
         (r.initPID, r.initStart) = pair(fields["init"])
@@ -173,7 +181,12 @@ public struct Registry: Sendable {
     /// Finds a jail by jid (all digits) or by name, as jls -j and jexec do.
     public func find(_ key: String) -> JailRecord? {
         if let jid = Int(key), let r = record(jid) { return r }
-        return records().first { $0.name == key }
+        // A name leads to its jid through the link "@name" (one readlink, not a scan).
+        var buf = [CChar](repeating: 0, count: 32)
+        let n = unsafe readlink(directory.appending("@" + key).string, &buf, buf.count - 1)
+        guard n > 0, let jid = Int(String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)),
+              let r = record(jid), r.name == key else { return nil }
+        return r
     }
 
     /// Written whole to a temporary name and renamed, so a reader never sees half a record.
@@ -186,10 +199,22 @@ public struct Registry: Sendable {
         _ = try syscall("rename", path: file) {
             tmp.withPlatformString { t in file.withPlatformString { unsafe rename(t, $0) } }
         }
+        if record.name != String(record.jid) {
+            let link = directory.appending("@" + record.name)
+            _ = unlink(link.string)
+            _ = try syscall("symlink", path: link) { symlink(String(record.jid), link.string) }
+        }
     }
 
-    public func remove(_ jid: Int) {
-        _ = directory.appending(String(jid)).withPlatformString { unsafe unlink($0) }
+    public func remove(_ record: JailRecord) {
+        let link = directory.appending("@" + record.name).string
+        var buf = [CChar](repeating: 0, count: 32)
+        let n = unsafe readlink(link, &buf, buf.count - 1)
+        // Only our own link: another jail may have taken the name since.
+        if n > 0, String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) == String(record.jid) {
+            _ = unlink(link)
+        }
+        _ = directory.appending(String(record.jid)).withPlatformString { unsafe unlink($0) }
     }
 
     /// The next jid as FreeBSD gives them out: one more than the last one given, wrapping
@@ -237,14 +262,26 @@ public struct Registry: Sendable {
 public enum ProcessIdentity {
     /// Field 22 of /proc/<pid>/stat, or nil when the process is gone.
     public static func startTime(_ pid: Int32) -> UInt64? {
-        guard pid > 0, let stat = try? readFile(FilePath("/proc/\(pid)/stat")) else { return nil }
+        guard pid > 0, let fd = try? OwnedFD.open(FilePath("/proc/\(pid)/stat"), O_RDONLY),
+              let bytes = try? fd.readAll(limit: 4096) else { return nil }
         // The command name (field 2) may hold spaces and parentheses: skip to its last ')'.
-        guard let close = stat.lastIndex(of: ")") else { return nil }
-        let rest = stat[stat.index(after: close)...].split(separator: " ")
-        // rest[0] is field 3 (state); field 22 is rest[19]. A zombie has ended: it only
-        // waits for a parent that may be slow to reap it.
-        guard rest.count > 19, rest[0] != "Z", rest[0] != "X" else { return nil }
-        return UInt64(rest[19])
+        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        // After it: " S ..." where S is field 3 (state); field 22 is 19 spaces further.
+        var field = 2, i = close + 1, value: UInt64 = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: " ") {
+                if field == 22 { return value }
+                field += 1
+            } else if field == 3 {
+                // A zombie has ended: it only waits for a parent that may be slow to reap.
+                if c == UInt8(ascii: "Z") || c == UInt8(ascii: "X") { return nil }
+            } else if field == 22 {
+                value = value &* 10 &+ UInt64(c &- UInt8(ascii: "0"))
+            }
+            i += 1
+        }
+        return field == 22 ? value : nil
     }
 
     public static func isAlive(_ pid: Int32, start: UInt64) -> Bool {

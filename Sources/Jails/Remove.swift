@@ -80,8 +80,12 @@ public struct JailRemoval {
                     setup = try CommandSetup(user: spec.jailUser, hostDatabase: spec.systemJailUser,
                                              clean: spec.execClean, jailRoot: record.path, workdir: nil)
                 } catch { throw JailError(jail: record.name, "\(error)") }
+                let confinement: Confinement
+                if let recorded = Confinement(record, environment: env) { confinement = recorded } else {
+                    confinement = try Confinement(spec, environment: env)
+                }
                 try runner.inside(hooks.stop.map { ["/bin/sh", "-c", $0] }) { (argv) throws(JailError) -> Int32? in
-                    try InsideCommand.run(record: record, pidfd: target.pidfd.rawValue, spec: spec, argv: argv,
+                    try InsideCommand.run(record: record, pidfd: target.pidfd.rawValue, confinement: confinement, argv: argv,
                                           setup: setup, environment: env, timeout: hooks.timeout)
                 }
             }
@@ -127,13 +131,21 @@ public struct JailRemoval {
             try CgroupV2.remove(members)
             try CgroupV2.remove(cgroup)
         }
-        registry.remove(record.jid)
+        registry.remove(record)
     }
 
     /// Records of jails that exist now, after finishing those that ended.
     static func live(_ registry: Registry) -> [JailRecord] {
-        finishEnded(registry)
-        return registry.records().filter { $0.initPID > 0 && Liveness.isInUse($0) && !$0.beingStopped }
+        var live: [JailRecord] = [], ended = false
+        for r in registry.records() {
+            if Liveness.isInUse(r) {
+                if r.initPID > 0 && !r.beingStopped { live.append(r) }
+            } else if !r.beingStopped {
+                ended = true
+            }
+        }
+        if ended { finishEnded(registry) }
+        return live
     }
 
     /// Finishes jails that ended on their own (no persist, last process gone) or whose
