@@ -24,7 +24,7 @@ done
 sleep 2
 after=$(kernel)
 pss=0; procs=0
-for rec in /run/jail/*; do
+for rec in /run/jail/[0-9]*; do
     grep -q "^name=bench-mem-$$-" "$rec" || continue
     cg=$(sed -n 's/^cgroup=//p' "$rec")
     for pid in $(cat "$cg/cgroup.procs" "$cg/jail/cgroup.procs" 2>/dev/null); do

@@ -5,5 +5,5 @@ source "$(dirname "$0")/setup.sh"
 swift build --build-tests
 swift test
 if [ -x fuzz/run.sh ]; then
-    FUZZ_SECONDS=${FUZZ_SECONDS:-60} fuzz/run.sh
+    fuzz/run.sh "${FUZZ_SECONDS:-60}"
 fi

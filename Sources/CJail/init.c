@@ -40,6 +40,13 @@
 #define NR_wait4 61
 #define NR_prctl 157
 #define NR_signalfd4 289
+#define NR_munmap 11
+
+// The image: code at INIT_BASE; a stack segment right after it, in the same 2 MiB of
+// address space, so that the init's page tables are one chain (see ji_start).
+#define INIT_BASE 0x400000ul
+#define INIT_STACK 0x410000ul
+#define INIT_STACK_SIZE 0x4000ul
 
 #define SIG_HUP 1
 #define SIG_INT 2
@@ -105,6 +112,10 @@ INIT_SECTION __attribute__((noreturn)) void ji_main(long *sp) {
     // waits on go_fd for it, so no jailed process exists before the init is protected.
     ji_sys(NR_prctl, 4 /* PR_SET_DUMPABLE */, 0, 0, 0);
     ji_sys(NR_prctl, 15 /* PR_SET_NAME */, (long)argv[0], 0, 0);
+    // Done with argv and the environment: the kernel's stack, far up the address space,
+    // goes, and with it the page tables that map it (a third of an idle jail's).
+    unsigned long top = ((unsigned long)sp & ~0xffful) + 0x40000;
+    ji_sys(NR_munmap, (long)(top - 0x140000), 0x140000, 0, 0);
 
     unsigned long mask = (1ul << (SIG_CHLD - 1)) | (1ul << (SIG_TERM - 1)) |
                          (1ul << (SIG_INT - 1)) | (1ul << (SIG_HUP - 1)) |
@@ -153,8 +164,9 @@ INIT_SECTION __attribute__((noreturn)) void ji_main(long *sp) {
 }
 
 INIT_SECTION __attribute__((naked, noreturn)) void ji_start(void) {
+    // Our own stack (INIT_STACK + INIT_STACK_SIZE), next to the code.
     __asm__ volatile("mov %rsp, %rdi\n"
-                     "and $-16, %rsp\n"
+                     "mov $0x414000, %rsp\n"
                      "call ji_main\n"
                      "ud2\n");
 }
@@ -169,8 +181,8 @@ int cj_init_memfd(void) {
 #else
     const unsigned char *code = __start_jail_init_text;
     size_t len = (size_t)(__stop_jail_init_text - __start_jail_init_text);
-    const uint64_t base = 0x400000;
-    const size_t header = sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr);
+    const uint64_t base = INIT_BASE;
+    const size_t header = sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr);
     Elf64_Ehdr eh;
     memset(&eh, 0, sizeof eh);
     memcpy(eh.e_ident, ELFMAG, SELFMAG);
@@ -184,20 +196,28 @@ int cj_init_memfd(void) {
     eh.e_phoff = sizeof eh;
     eh.e_ehsize = sizeof eh;
     eh.e_phentsize = sizeof(Elf64_Phdr);
-    eh.e_phnum = 1;
-    Elf64_Phdr ph;
-    memset(&ph, 0, sizeof ph);
-    ph.p_type = PT_LOAD;
-    ph.p_flags = PF_R | PF_X;
-    ph.p_offset = 0;
-    ph.p_vaddr = ph.p_paddr = base;
-    ph.p_filesz = ph.p_memsz = header + len;
-    ph.p_align = 0x1000;
+    eh.e_phnum = 2;
+    Elf64_Phdr ph[2];
+    memset(ph, 0, sizeof ph);
+    ph[0].p_type = PT_LOAD;
+    ph[0].p_flags = PF_R | PF_X;
+    ph[0].p_offset = 0;
+    ph[0].p_vaddr = ph[0].p_paddr = base;
+    ph[0].p_filesz = ph[0].p_memsz = header + len;
+    ph[0].p_align = 0x1000;
+    // The stack: zero-filled memory, nothing from the file.
+    ph[1].p_type = PT_LOAD;
+    ph[1].p_flags = PF_R | PF_W;
+    ph[1].p_offset = 0;
+    ph[1].p_vaddr = ph[1].p_paddr = INIT_STACK;
+    ph[1].p_filesz = 0;
+    ph[1].p_memsz = INIT_STACK_SIZE;
+    ph[1].p_align = 0x1000;
 
     int fd = (int)syscall(SYS_memfd_create, "jail-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0) return -1;
     if (write(fd, &eh, sizeof eh) != (ssize_t)sizeof eh ||
-        write(fd, &ph, sizeof ph) != (ssize_t)sizeof ph ||
+        write(fd, ph, sizeof ph) != (ssize_t)sizeof ph ||
         write(fd, code, len) != (ssize_t)len ||
         // Sealed: nothing, not even the host, can change what every jail's init runs.
         fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
