@@ -84,7 +84,10 @@ enum JailCommand {
             let conf = opts.has("R") ? nil : configIfPresent(confPath)
             return removeJails(operands, options: options, env: env, conf: conf)
         }
-        let paramStyle = flagParams || operands.count > 1 || (operands.count == 1 && operands[0].contains("="))
+        // jail(8): one word without "=" names a jail of the file. Several such words name
+        // several jails (created in dependency order) unless one is a parameter.
+        let paramStyle = flagParams || operands.contains { $0.contains("=") }
+            || (operands.count > 1 && operands.contains { ParameterTable.info(parameterName($0)) != nil || $0 == "command" })
         if paramStyle {
             var command: [String]?
             if let at = operands.firstIndex(where: { $0 == "command" || $0.hasPrefix("command=") }) {
@@ -192,14 +195,26 @@ enum JailCommand {
     /// reads the file unless -R); a jail it does not define is removed without any.
     static func removeJails(_ names: [String], options: CreateOptions, env: Environment, conf: JailConfFile?) -> Int32 {
         let removal = JailRemoval(environment: env, quiet: options.quiet, verbose: options.verbose)
+        var names = names
+        if names == ["*"], let conf {
+            // All running jails, those of the file in reverse dependency order first.
+            let running = env.registry.liveRecords().map(\.name)
+            let ordered = ((try? conf.resolve([], overrides: [], forRemoval: true)) ?? []).map(\.name)
+                .filter { running.contains($0) }
+            names = ordered + running.filter { !ordered.contains($0) }
+            if names.isEmpty { return 0 }
+        }
         do {
             return try removal.run(names) { record in
                 guard let conf else { return nil }
-                let key = conf.jailNames.contains(record.name) ? record.name : String(record.jid)
-                guard conf.jailNames.contains(key),
-                      let params = try? conf.resolve([key], overrides: [], forRemoval: true).first(where: { $0.name == record.name || $0.name == key })
-                else { return nil }
-                return try? JailSpec(params, command: nil)
+                // By name, else by jid (a jid-named jail); a jail the file (or
+                // /etc/jail.conf.d/NAME.conf) does not define has no commands.
+                for key in [record.name, String(record.jid)] {
+                    if let params = try? conf.resolve([key], overrides: [], forRemoval: true).last {
+                        return try? JailSpec(params, command: nil)
+                    }
+                }
+                return nil
             }
         } catch {
             printError("jail: \(error)")

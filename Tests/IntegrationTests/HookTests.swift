@@ -135,6 +135,29 @@ extension Privileged {
         #expect(jls("-j", "hk-mod", "name").status == 1)
     }
 
+    @Test func configurationJailsInDependencyOrder() {
+        let file = conf("""
+            path = "\(tree)";
+            persist;
+            hk-db { }
+            hk-www { depend = hk-db; host.hostname = "$name.test"; }
+            """)
+        let c = jail("-f", file, "-c", "hk-www")
+        #expect(c.stdout == "hk-db: created\nhk-www: created\n", "dependencies first: \(c)")
+        #expect(jls("-j", "hk-www", "host.hostname").stdout == "hk-www.test\n")
+        let r = jail("-f", file, "-r", "*")
+        #expect(r.stdout == "hk-www: removed\nhk-db: removed\n", "dependents first: \(r)")
+        let both = jail("-f", file, "-c", "hk-db", "hk-www")
+        #expect(both.status == 0 && both.stdout == "hk-db: created\nhk-www: created\n", "\(both)")
+        _ = jail("-f", file, "-r", "hk-www", "hk-db")
+        let shown = jail("-f", file, "-e", ",")
+        #expect(shown.status == 0 && shown.stdout.split(separator: "\n").count == 2, "\(shown)")
+        #expect(shown.stdout.contains("name=hk-db"), "\(shown)")
+        let bad = conf("hk-bad { alow.raw_sockets; }")
+        let e = jail("-f", bad, "-c", "hk-bad")
+        #expect(e.status == 1 && e.stderr.contains("line 1") && e.stderr.contains("did you mean allow.raw_sockets"), "\(e)")
+    }
+
     @Test func restartRecreatesTheJail() throws {
         _ = jail("-c", "name=hk-rc", "path=\(tree)", "persist")
         let first = try #require(jidOf("hk-rc"))
