@@ -151,7 +151,7 @@ public struct JailCreation {
             try CgroupV2.makeDirectory(cgroup)
         }
         undo.push {
-            _ = try? CgroupV2.kill(cgroup)
+            if CgroupV2.isPopulated(cgroup) { _ = try? CgroupV2.kill(cgroup) }
             _ = CgroupV2.waitEmpty(cgroup, timeoutMilliseconds: 5000)
             try? CgroupV2.remove(members)
             try? CgroupV2.remove(cgroup)
@@ -193,8 +193,10 @@ public struct JailCreation {
         let pid = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
         TestPoint.spawned.reached()
         undo.push {
-            // Everything in the jail dies at once, the init with it; then it is reaped.
-            _ = try? CgroupV2.kill(cgroup)
+            // Everything in the jail dies at once (cgroup.kill: nothing can fork away), the
+            // init with it; then it is reaped. cgroup.kill waits for an RCU grace period,
+            // so a jail already down to its init only has the init killed.
+            if CgroupV2.isPopulated(members) { _ = try? CgroupV2.kill(cgroup) } else { _ = kill(pid, SIGKILL) }
             var st: Int32 = 0
             _ = unsafe waitpid(pid, &st, 0)
         }

@@ -126,7 +126,7 @@ public struct JailRemoval {
         let cgroup = FilePath(record.cgroup)
         let members = cgroup.appending("jail")
         if access(record.cgroup, F_OK) == 0 {
-            try CgroupV2.kill(cgroup)
+            if CgroupV2.isPopulated(cgroup) { try CgroupV2.kill(cgroup) }
             _ = CgroupV2.waitEmpty(cgroup, timeoutMilliseconds: 10_000)
             try CgroupV2.remove(members)
             try CgroupV2.remove(cgroup)
