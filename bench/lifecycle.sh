@@ -18,7 +18,7 @@ for i in $(seq 1 "$N"); do
     "$JAIL" -q -c "name=bench-lc-$$-$i" "path=$ROOTFS" persist
     names+=("bench-lc-$$-$i")
 done
-init=$(sed -n 's/^init=\([0-9]*\) .*/\1/p' "$(grep -l "^name=bench-lc-$$-1\$" /run/jail/*)")
+init=$(sed -n 's/^init=\([0-9]*\) .*/\1/p' "/run/jail/$(readlink "/run/jail/@bench-lc-$$-1")")
 cd /tmp
 hyperfine -N --warmup 5 --runs ${RUNS:-30} --export-json "$SCRATCH/lifecycle.json" \
     -n "jls ($N jails)" "$BIN/jls" \

@@ -109,7 +109,9 @@ enum JailCommand {
             return createFromWords(words, command: command, options: options, env: env)
         }
         // jail.conf: one jail by name, or all of them.
-        return fromConfig(confPath, names: operands, restart: remove, options: options, env: env)
+        let limit = opts.value("p").flatMap { Int($0) }
+        return fromConfig(confPath, names: operands, restart: remove, options: options, env: env, parallel: limit,
+                          flags: opts.options.filter { "qv".contains($0.flag) }.map { "-\($0.flag)" })
     }
 
     /// jail -m (and -cm, -mr, -cmr) with parameters on the command line.
@@ -247,14 +249,22 @@ enum JailCommand {
         }
     }
 
-    /// `jail [-f file] -c [name]` / `-rc`: the named jail (all when none) and, first, those
-    /// it depends on, in dependency order.
-    static func fromConfig(_ path: String, names: [String], restart: Bool, options: CreateOptions, env: Environment) -> Int32 {
+    /// `jail [-f file] -c [name ...]` / `-rc`: the named jails (all when none) and, first,
+    /// those they depend on, in dependency order. A dependency already running is left as
+    /// it is (jail(8)). With `-p N` (0: no limit) up to N jails are created at once, each
+    /// after the jails it depends on.
+    static func fromConfig(_ path: String, names: [String], restart: Bool, options: CreateOptions, env: Environment,
+                           parallel: Int? = nil, flags: [String] = []) -> Int32 {
         guard let conf = loadConfig(path) else { return 1 }
-        let jails: [JailParams]
-        do { jails = try conf.resolve(names, overrides: [], forRemoval: false) } catch {
+        let resolved: [JailParams]
+        do { resolved = try conf.resolve(names, overrides: [], forRemoval: false) } catch {
             printError("jail: \(error)")
             return 1
+        }
+        let running = Set(env.registry.liveRecords().map(\.name))
+        let jails = resolved.filter { !($0.implicitlySelected && running.contains($0.name)) }
+        if let limit = parallel, limit != 1, jails.count > 1, !restart {
+            return createInParallel(jails, path: path, limit: limit <= 0 ? Int.max : limit, flags: flags)
         }
         var status: Int32 = 0
         for params in jails {
@@ -273,6 +283,44 @@ enum JailCommand {
                 if r != 0 { status = r }
             } catch {
                 printError("jail: \(params.name): \(error)")
+                status = 1
+            }
+        }
+        return status
+    }
+
+    /// -p: each jail by a `jail -f FILE -c NAME` of its own, started once every jail it
+    /// depends on is up, at most `limit` at a time.
+    static func createInParallel(_ jails: [JailParams], path: String, limit: Int, flags: [String]) -> Int32 {
+        var pending = jails, running: [pid_t: String] = [:], done: Set<String> = [], failed: Set<String> = []
+        var status: Int32 = 0
+        while !pending.isEmpty || !running.isEmpty {
+            // Ready: nothing it depends on is still to be created or being created.
+            while running.count < limit, let i = pending.firstIndex(where: { p in
+                p.strings("depend").allSatisfy { dep in !pending.contains { $0.name == dep } && !running.values.contains(dep) }
+            }) {
+                let params = pending.remove(at: i)
+                if params.strings("depend").contains(where: failed.contains) {
+                    printError("jail: \(params.name): not created: a jail it depends on failed")
+                    failed.insert(params.name)
+                    status = 1
+                    continue
+                }
+                do {
+                    let pid = try SelfCommand.spawn(flags + ["-f", path, "-c", params.configName ?? params.name])
+                    running[pid] = params.name
+                } catch {
+                    printError("jail: \(params.name): \(error)")
+                    failed.insert(params.name)
+                    status = 1
+                }
+            }
+            guard !running.isEmpty else { break }
+            var st: Int32 = 0
+            let pid = waitpid(-1, &st, 0)
+            guard pid > 0, let name = running.removeValue(forKey: pid) else { continue }
+            if st == 0 { done.insert(name) } else {
+                failed.insert(name)
                 status = 1
             }
         }
