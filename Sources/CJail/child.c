@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -33,20 +34,98 @@ __attribute__((noreturn)) static void fail(const struct cj_plan *plan, int step,
     _exit(127);
 }
 
-// The first directory masked in this child; later masks bind it.
-static const char *mask_source;
+// A mount point in the jail's tree, opened without following any symlink. The tree is the
+// jail's own: another jail on it may swap a directory for a link at any moment, so a
+// path is resolved once, here, and the mount attached to the descriptor.
+static int open_mount_point(const char *path) {
+    struct open_how how = {
+        .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+}
+
+static unsigned int mount_attributes(unsigned long flags) {
+    unsigned int a = 0;
+    if (flags & MS_RDONLY) a |= MOUNT_ATTR_RDONLY;
+    if (flags & MS_NOSUID) a |= MOUNT_ATTR_NOSUID;
+    if (flags & MS_NODEV) a |= MOUNT_ATTR_NODEV;
+    if (flags & MS_NOEXEC) a |= MOUNT_ATTR_NOEXEC;
+    return a;
+}
+
+// A new file system instance as a detached mount (fsopen, fsconfig, fsmount): `data` is
+// a comma list of key=value options and flags. Returns the mount's descriptor.
+static int make_mount(const char *fstype, const char *data, unsigned long flags) {
+    int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
+    if (fs < 0) return -1;
+    char buf[256];
+    size_t n = data ? strlen(data) : 0;
+    if (n >= sizeof buf) { close(fs); errno = E2BIG; return -1; }
+    if (data) memcpy(buf, data, n + 1);
+    char *p = n ? buf : NULL;
+    while (p && *p) {
+        char *comma = strchr(p, ',');
+        if (comma) *comma = '\0';
+        char *eq = strchr(p, '=');
+        if (eq) *eq = '\0';
+        long r = eq ? syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, p, eq + 1, 0)
+                    : syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, p, NULL, 0);
+        if (r < 0) { int e = errno; close(fs); errno = e; return -1; }
+        p = comma ? comma + 1 : NULL;
+    }
+    if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+        int e = errno; close(fs); errno = e; return -1;
+    }
+    int m = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, mount_attributes(flags));
+    int e = errno;
+    close(fs);
+    errno = e;
+    return m;
+}
+
+static int attach(int mount_fd, int target_fd) {
+    return (int)syscall(SYS_move_mount, mount_fd, "", target_fd, "",
+                        MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
+// The first mask of this child: later masks are clones of it (one superblock per jail).
+static int mask_mount = -1;
 
 static int run_step(const struct cj_step *s) {
     switch (s->op) {
-    case CJ_OP_MASK:
-        if (mask_source != NULL)
-            return mount(mask_source, s->target, NULL, MS_BIND, NULL);
-        // A read-only superblock: every bind of it is read-only too.
-        if (mount("tmpfs", s->target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                  "mode=555") < 0)
-            return -1;
-        mask_source = s->target;
-        return 0;
+    case CJ_OP_FSMOUNT: {
+        int target = open_mount_point(s->target);
+        if (target < 0) return -1;
+        int m = make_mount(s->fstype, s->data, s->flags);
+        int r = m < 0 ? -1 : attach(m, target);
+        int e = errno;
+        if (m >= 0) close(m);
+        close(target);
+        errno = e;
+        return r;
+    }
+    case CJ_OP_MASK: {
+        int target = open_mount_point(s->target);
+        if (target < 0) return -1;
+        int r = -1;
+        if (mask_mount < 0) {
+            // A read-only superblock: every clone of it is read-only too.
+            int m = make_mount("tmpfs", "mode=555", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+            if (m >= 0 && (r = attach(m, target)) == 0) mask_mount = m;
+            else if (m >= 0) close(m);
+        } else {
+            int c = (int)syscall(SYS_open_tree, mask_mount, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+            if (c >= 0) {
+                r = attach(c, target);
+                close(c);
+            }
+        }
+        int e = errno;
+        close(target);
+        errno = e;
+        return r;
+    }
     case CJ_OP_MOUNT:
         return mount(s->source, s->target, s->fstype, s->flags, s->data);
     case CJ_OP_SETATTR: {
@@ -75,20 +154,9 @@ static int run_step(const struct cj_step *s) {
     case CJ_OP_DOMAINNAME:
         return setdomainname(s->source, strlen(s->source));
     case CJ_OP_DETACH:
-        if (umount2(s->target, MNT_DETACH) < 0 && errno != EINVAL) return -1;
+        // NOFOLLOW: a symlink planted here must not point the unmount at one of ours.
+        if (umount2(s->target, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL) return -1;
         return 0;
-    case CJ_OP_REALDIR: {
-        // A mount target planted as a symlink in the jail's tree must not redirect a
-        // mount: refuse symlinks anywhere on the way (ELOOP) and non-directories.
-        struct open_how how = {
-            .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-            .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd = (int)syscall(SYS_openat2, AT_FDCWD, s->target, &how, sizeof how);
-        if (fd < 0) return -1;
-        close(fd);
-        return 0;
-    }
     }
     errno = EINVAL;
     return -1;
@@ -151,6 +219,16 @@ static void exec_command(const struct cj_plan *plan) {
 }
 
 __attribute__((noreturn)) static void command_child(const struct cj_plan *plan, int go_fd) {
+    // A process group of its own: kill(0) inside must reach the jail's processes only,
+    // never the caller's shell or job, which share our inherited group.
+    setpgid(0, 0);
+    if (plan->take_terminal) {
+        sigset_t ttou;
+        sigemptyset(&ttou);
+        sigaddset(&ttou, SIGTTOU);
+        sigprocmask(SIG_BLOCK, &ttou, NULL);
+        (void)!ioctl(0, TIOCSPGRP, &(pid_t){ (pid_t)syscall(SYS_getpid) });
+    }
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -231,6 +309,11 @@ __attribute__((noreturn)) static void jail_child(const struct cj_plan *plan) {
     // The init must not hold the user's terminal.
     close(0); close(1); close(2);
 
+    // The init needs no privilege but CAP_KILL (it signals jailed processes of any uid):
+    // the rest leaves the bounding set, so its exec grants nothing else.
+    for (int cap = 0; cap <= 63; cap++)
+        if (cap != CAP_KILL && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+            fail(plan, CJ_FAIL_CAPS, errno);
     // The settings travel as the environment, which only the host can read (the init is
     // not dumpable): `ps` in the jail shows a plain "jail-init".
     char b1[24], b2[24], b3[24], b4[24];

@@ -148,10 +148,11 @@ INIT_SECTION __attribute__((noreturn)) void ji_main(long *sp) {
                 ji_reap(command, &status_fd);
                 break;
             }
-            // persist off (SIGUSR1) and on (SIGUSR2), from the host only: a sender
-            // outside our PID namespace reads as pid 0 (ssi_pid, the fourth word).
+            // persist off (SIGUSR1) and on (SIGUSR2), from the host only: a kill(2)
+            // (ssi_code SI_USER, the third word, which sigqueue cannot forge) from outside
+            // our PID namespace, whose sender reads as pid 0 (ssi_pid, the fourth word).
             if (info[0] == SIG_USR1 || info[0] == SIG_USR2) {
-                if (info[3] == 0) {
+                if (info[2] == 0 /* SI_USER */ && info[3] == 0) {
                     persist = info[0] == SIG_USR2;
                     fds[1].fd = persist ? -1 : events_fd;
                 }

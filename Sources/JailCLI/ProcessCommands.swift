@@ -14,13 +14,29 @@ enum ProcessCommands {
             for e in entries {
                 let pid = String(e.pid), uid = String(e.uid)
                 print(String(repeating: " ", count: max(0, 5 - pid.count)) + pid + " "
-                      + String(repeating: " ", count: max(0, 5 - uid.count)) + uid + " " + e.state + "    " + e.command)
+                      + String(repeating: " ", count: max(0, 5 - uid.count)) + uid + " " + e.state + "    "
+                      + printable(e.command))
             }
             return 0
         } catch {
             printError("jail: \(error)")
             return 1
         }
+    }
+
+    /// A jailed process writes its own command line: control characters would reach the
+    /// admin's terminal as escape sequences. They are shown as \ooo, as ps(1) does.
+    static func printable(_ s: String) -> String {
+        var out = ""
+        for u in s.utf8 {
+            if u < 0x20 || u == 0x7f {
+                let o = String(u, radix: 8)
+                out += "\\" + String(repeating: "0", count: 3 - o.count) + o
+            } else {
+                out.unicodeScalars.append(Unicode.Scalar(u))
+            }
+        }
+        return out
     }
 
     static let signals: [String: Int32] = [

@@ -52,3 +52,20 @@ public enum HostCommand {
         return st
     }
 }
+
+/// The controlling terminal's foreground process group, which a jailed command takes over
+/// (it runs in a process group of its own) and gives back when it is done.
+public enum Terminal {
+    /// Whether this process is the terminal's foreground job (stdin is that terminal).
+    public static var weAreForeground: Bool {
+        isatty(0) == 1 && tcgetpgrp(0) == getpgrp()
+    }
+
+    /// The terminal back to our process group, if a command took it.
+    public static func reclaim() {
+        guard isatty(0) == 1, tcgetpgrp(0) != getpgrp() else { return }
+        let old = signal(SIGTTOU, SIG_IGN)
+        _ = tcsetpgrp(0, getpgrp())
+        signal(SIGTTOU, old)
+    }
+}

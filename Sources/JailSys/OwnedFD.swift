@@ -82,14 +82,22 @@ public func writeFile(_ path: FilePath, _ text: String, at dir: Int32 = AT_FDCWD
 }
 
 /// Reads a small file inside a jail's tree: `..` and symlinks (absolute ones included)
-/// resolve as if `root` were "/", so a link planted by the jail cannot reach a host file.
-public func readFile(inRoot root: FilePath, _ path: String) throws(SystemError) -> String {
+/// resolve as if `root` were "/", so a link planted by the jail cannot reach a host file;
+/// and only a regular file is read, never a FIFO that would hang us or a device node
+/// whose open would act on the host.
+public func readFile(inRoot root: FilePath, _ path: String, limit: Int = 1 << 20) throws(SystemError) -> String {
     let rootFD = try OwnedFD.open(root, Int32(CJ_O_PATH) | O_DIRECTORY)
     let raw = try syscall("open", path: root.appending(path)) {
-        unsafe cj_openat2_in_root(rootFD.rawValue, path, O_RDONLY | O_CLOEXEC | O_NOCTTY, Int32(CJ_RESOLVE_IN_ROOT))
+        unsafe cj_openat2_in_root(rootFD.rawValue, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+                                  Int32(CJ_RESOLVE_IN_ROOT) | Int32(CJ_RESOLVE_NO_MAGICLINKS))
     }
     let fd = OwnedFD(raw)
-    return String(decoding: try fd.readAll(), as: UTF8.self)
+    var st = stat()
+    _ = try syscall("fstat", path: root.appending(path)) { unsafe fstat(fd.rawValue, &st) }
+    guard (st.st_mode & S_IFMT) == S_IFREG else {
+        throw SystemError("open", .notSupported, path: root.appending(path))
+    }
+    return String(decoding: try fd.readAll(limit: limit), as: UTF8.self)
 }
 
 /// A pipe whose both ends close on exec: raw (read end, write end), for the caller to own.

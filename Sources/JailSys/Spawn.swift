@@ -14,8 +14,9 @@ public enum SetupStep: Sendable, Equatable {
     case symlink(target: String, at: String)
     case hostname(String)
     case domainname(String)
-    /// `path` must be a directory reached without following any symlink.
-    case requireRealDirectory(String)
+    /// A new instance of `fstype` (`data`: its comma options) on `target`, a directory
+    /// of the jail's tree reached without following any symlink.
+    case fsMount(target: String, fstype: String, flags: UInt, data: String?, optional: Bool = false)
     /// Whatever is mounted at `path` goes, with everything below it.
     case detach(String)
     /// An empty read-only directory over `path` (skipped when `path` does not exist).
@@ -36,7 +37,7 @@ public enum SetupStep: Sendable, Equatable {
         case .symlink(_, let p): return ("symlink", p)
         case .hostname(let h): return ("sethostname \(h)", nil)
         case .domainname(let d): return ("setdomainname \(d)", nil)
-        case .requireRealDirectory(let p): return ("mount point", p)
+        case .fsMount(let target, let fstype, _, _, _): return ("mount \(fstype)", target)
         case .detach(let p): return ("unmount", p)
         case .mask(let p): return ("mask", p)
         }
@@ -61,6 +62,8 @@ public struct ChildPlan: Sendable {
     public var environment: [String] = []
     public var searchPath: String? = nil
     public var workdir = "/"
+    /// The command's process group becomes the terminal's foreground one.
+    public var takeTerminal = false
     public var credentials: (uid: UInt32, gid: UInt32, groups: [UInt32])? = nil
     public var keepCapabilities = CapabilitySet()
     public var filter: SeccompProgram? = nil
@@ -122,6 +125,7 @@ public enum Spawner {
                         exec_buf: execBuf,
                         exec_buf_len: execBufLen,
                         workdir: UnsafePointer(workdir),
+                        take_terminal: plan.takeTerminal ? 1 : 0,
                         set_ids: cred == nil ? 0 : 1,
                         uid: cred?.uid ?? 0,
                         gid: cred?.gid ?? 0,
@@ -218,10 +222,13 @@ final class CArena {
             c.op = Int32(CJ_OP_DETACH.rawValue)
             unsafe c.target = optionalString(path)
             c.options = UInt32(CJ_STEP_OPTIONAL)
-        case .requireRealDirectory(let path):
-            c.op = Int32(CJ_OP_REALDIR.rawValue)
-            unsafe c.target = optionalString(path)
-            c.options = UInt32(CJ_STEP_OPTIONAL)
+        case .fsMount(let target, let fstype, let flags, let data, let optional):
+            c.op = Int32(CJ_OP_FSMOUNT.rawValue)
+            unsafe c.target = optionalString(target)
+            unsafe c.fstype = optionalString(fstype)
+            unsafe c.data = optionalString(data)
+            c.flags = flags
+            c.options = optional ? UInt32(CJ_STEP_OPTIONAL) : 0
         }
         return c
     }

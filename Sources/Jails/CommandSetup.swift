@@ -45,6 +45,7 @@ struct CommandSetup {
         plan.searchPath = environment.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
             ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         plan.workdir = workdir
+        plan.takeTerminal = Terminal.weAreForeground
         if let login { plan.credentials = (login.uid, login.gid, login.groups) }
     }
 }

@@ -240,6 +240,7 @@ public struct JailCreation {
         if let direct {
             let status = readStatus(statusRead)
             statusRead.close()
+            if plan.takeTerminal { Terminal.reclaim() }
             if status != 0 {
                 // FreeBSD removes a jail whose start command failed.
                 printError("jail: \(labelText): \(direct.joined(separator: " ")): failed\(status.map(Self.describeStatus) ?? "")")

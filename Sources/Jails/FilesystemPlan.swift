@@ -12,7 +12,9 @@ public enum FilesystemPlan {
     static let procReadOnly = ["/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs"]
     // ... or hidden: kernel memory, the keyring list, timers and scheduler internals.
     static let procMaskedFiles = ["/proc/kcore", "/proc/keys", "/proc/timer_list",
-                                  "/proc/sched_debug", "/proc/latency_stats"]
+                                  "/proc/sched_debug", "/proc/latency_stats",
+                                  // physical page data: an aid to rowhammer
+                                  "/proc/kpageflags", "/proc/kpagecount", "/proc/kpagecgroup"]
     static let procMaskedDirectories = ["/proc/acpi", "/proc/scsi", "/proc/asound"]
 
     /// - Parameters:
@@ -31,13 +33,19 @@ public enum FilesystemPlan {
             .pivot(root: root == "/" ? "/proc/.." : root),
         ]
         // Whatever the tree had mounted on /dev, /proc and /sys (the host's own, with
-        // path=/) goes first: nothing of the host may hide below ours, and sysfs refuses
+        // path=/) goes first, before any mount of ours exists that a planted symlink could
+        // point an unmount at: nothing of the host may hide below ours, and sysfs refuses
         // to be stacked on itself.
-        if spec.mountDevfs { steps += [.detach("/dev")] + devSteps(fdescfs: spec.mountFdescfs) }
+        if spec.mountDevfs { steps.append(.detach("/dev")) }
+        if spec.mountProcfs { steps.append(.detach("/proc")) }
+        steps.append(.detach("/sys"))
+        // Mount points in the tree are opened without following symlinks and the new
+        // file systems attached to those descriptors (fsmount): the tree may be shared with
+        // another jail that swaps a directory for a link at any moment. Paths inside our
+        // own fresh /dev, /proc and /sys are the kernel's and safe to name.
+        if spec.mountDevfs { steps += devSteps(fdescfs: spec.mountFdescfs) }
         if spec.mountProcfs {
-            steps.append(.detach("/proc"))
-            steps.append(.requireRealDirectory("/proc"))
-            steps.append(.mount(source: "proc", target: "/proc", fstype: "proc", flags: nosuid | nodev | noexec, data: nil))
+            steps.append(.fsMount(target: "/proc", fstype: "proc", flags: nosuid | nodev | noexec, data: nil))
             for path in procReadOnly { steps += readOnlyBind(path) }
             // Masked by the jail's own /dev/null: a bind source must be a mount of this
             // namespace. Without devfs they stay as the kernel guards them (kcore needs
@@ -50,11 +58,13 @@ public enum FilesystemPlan {
             for path in procMaskedDirectories { steps.append(emptyReadOnly(path)) }
         }
         // sysfs is not a FreeBSD notion: mounted read-only where the tree has /sys.
-        steps.append(.detach("/sys"))
-        steps.append(.requireRealDirectory("/sys"))
-        steps.append(.mount(source: "sysfs", target: "/sys", fstype: "sysfs",
-                            flags: UInt(MS_RDONLY) | nosuid | nodev | noexec, data: nil, optional: true))
+        steps.append(.fsMount(target: "/sys", fstype: "sysfs", flags: UInt(MS_RDONLY) | nosuid | nodev | noexec,
+                              data: nil, optional: true))
         steps.append(emptyReadOnly("/sys/firmware"))
+        if spec.mountDevfs {
+            steps.append(.mount(source: "/dev/null", target: "/sys/kernel/vmcoreinfo", fstype: nil, flags: UInt(MS_BIND),
+                                data: nil, optional: true))
+        }
         for dir in hiddenHostDirectories {
             if let inside = pathInside(root: root, hostPath: dir) { steps.append(emptyReadOnly(inside)) }
         }
@@ -70,10 +80,9 @@ public enum FilesystemPlan {
     static func devSteps(fdescfs: Bool) -> [SetupStep] {
         let nosuid = UInt(MS_NOSUID), nodev = UInt(MS_NODEV), noexec = UInt(MS_NOEXEC)
         var steps: [SetupStep] = [
-            .requireRealDirectory("/dev"),
             // Not nodev: this is where the allowed nodes live. The jail cannot add any:
             // CAP_MKNOD is not in its bounding set.
-            .mount(source: "tmpfs", target: "/dev", fstype: "tmpfs", flags: nosuid | noexec, data: "mode=755,size=64m"),
+            .fsMount(target: "/dev", fstype: "tmpfs", flags: nosuid | noexec, data: "mode=755,size=64m"),
         ]
         let chr = UInt32(S_IFCHR)
         for (name, major, minor) in [("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8),

@@ -117,6 +117,7 @@ enum InsideCommand {
             throw JailError(jail: nil, why ?? "enter the jail: the helper died")
         }
         let status = HostCommand.wait(commandPID, timeout: timeout)
+        if plan.takeTerminal { Terminal.reclaim() }
         if let failure {
             throw JailError(jail: nil, ChildReport.describe(failure, plan: plan, user: setup.login?.name))
         }

@@ -25,7 +25,6 @@ public enum JailProcesses {
     /// only forwards it). A pid that is not the jail's is refused, never signalled.
     public static func kill(_ key: String, signal: Int32, pids: [Int32], environment env: Environment) throws(JailError) -> Int32 {
         let target = try RunningJail.open(key, registry: env.registry)
-        let cgroupSuffix = String(target.record.cgroup.split(separator: "/").suffix(2).joined(separator: "/"))
         let chosen = pids.isEmpty ? members(target.record) : pids
         var status: Int32 = 0
         for pid in chosen {
@@ -37,8 +36,7 @@ public enum JailProcesses {
                 continue
             }
             defer { _ = close(fd) }
-            let cgroup = RunningJail.cgroup(of: pid) ?? ""
-            guard cgroup.hasSuffix(cgroupSuffix + "/jail") || pid == target.record.initPID else {
+            guard isMember(pid, of: target.record) || pid == target.record.initPID else {
                 printError("jail: kill \(pid): not a process of jail \"\(key)\"")
                 status = 1
                 continue
@@ -49,6 +47,13 @@ public enum JailProcesses {
             }
         }
         return status
+    }
+
+    /// Whether `pid` is one of the jail's processes now (its cgroup v2 path ends with the
+    /// jail's "<jid>/jail"). Call with a pidfd held, so that the pid cannot be reused.
+    static func isMember(_ pid: Int32, of record: JailRecord) -> Bool {
+        let jailCgroup = record.cgroup.split(separator: "/").suffix(2).joined(separator: "/") + "/jail"
+        return RunningJail.cgroup(of: pid)?.hasSuffix("/" + jailCgroup) ?? false
     }
 
     static func members(_ record: JailRecord) -> [Int32] {

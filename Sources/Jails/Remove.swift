@@ -114,7 +114,15 @@ public struct JailRemoval {
         let members = FilePath(record.cgroup).appending("jail")
         guard timeout > 0, let procs = try? readFile(members.appending("cgroup.procs")) else { return }
         for line in procs.split(separator: "\n") {
-            if let pid = Int32(line) { _ = kill(pid, SIGTERM) }
+            // Through a pidfd, checked against the cgroup once it is pinned: a jail that
+            // cycles pids cannot have a host process's pid signalled in its place.
+            guard let pid = Int32(line) else { continue }
+            let fd = cj_pidfd_open(pid)
+            guard fd >= 0 else { continue }
+            if JailProcesses.isMember(pid, of: record) {
+                _ = cj_pidfd_send_signal(fd, SIGTERM)
+            }
+            _ = close(fd)
         }
         _ = CgroupV2.waitEmpty(members, timeoutMilliseconds: Int32(min(timeout, 3600) * 1000))
     }

@@ -125,3 +125,61 @@ func openDescriptors() -> Int {
     while readdir(d) != nil { n += 1 }
     return n
 }
+
+extension Privileged {
+/// What a second jail on the same tree, or jailed root itself, might try against the
+/// host's commands (from an independent review of the child path).
+@Suite struct HostileTreeTests {
+    let tree = TestTree.path
+
+    /// A tree whose /sys is a link to /proc/sys: following it would unmount or cover the
+    /// read-only /proc/sys. The mount point is never followed: the jail is refused.
+    @Test func aSymlinkedMountPointIsRefused() {
+        let evil = "/var/tmp/jail-test-evil-tree"
+        _ = run(["/bin/rm", "-rf", evil])
+        for d in ["", "/bin", "/dev", "/proc", "/etc"] { mkdir(evil + d, 0o755) }
+        _ = run(["/bin/cp", tree + "/bin/probe", evil + "/bin/probe"])
+        symlink("/proc/sys", evil + "/sys")
+        defer { _ = run(["/bin/rm", "-rf", evil]) }
+        let before = leftovers()
+        let r = jail("-c", "path=\(evil)", "command=/bin/probe", "forbidden")
+        #expect(r.status == 1 && r.stderr.contains("`/sys`: too many levels of symbolic links"), "\(r)")
+        #expect(leftovers() == before)
+    }
+
+    /// kill(0) inside reaches the jail's process group only, never the caller's job.
+    @Test func killZeroStaysInsideTheJail() {
+        let r = run(["/bin/sh", "-c", """
+            sleep 5 >/dev/null 2>&1 & S=$!
+            \(Host.jailBinary) -c path=\(tree) command=/bin/sh -c 'kill -TERM 0'
+            kill -0 $S && echo host-job-survived; kill $S
+            """])
+        #expect(r.stdout.contains("host-job-survived"), "\(r)")
+    }
+
+    /// persist is the host's to change: a signal queued from inside with a forged
+    /// sender of 0 does not end a persistent jail.
+    @Test func jailedRootCannotDropPersist() {
+        _ = jail("-c", "name=ht-persist", "path=\(tree)", "persist")
+        defer { _ = jail("-r", "ht-persist") }
+        let q = run([Host.jailLink("jexec"), "ht-persist", "/bin/probe", "sigqueue_init", "10"])
+        #expect(q["sigqueue_init"] == "ok", "\(q)")
+        usleep(200_000)
+        #expect(run([Host.jailLink("jls"), "-j", "ht-persist", "name"]).stdout == "ht-persist\n")
+    }
+
+    /// A jail that swaps its /etc/passwd for a FIFO must not hang the host's jexec.
+    @Test func aFIFOPasswdDoesNotHangTheHost() {
+        let fifoTree = "/var/tmp/jail-test-fifo-tree"
+        _ = run(["/bin/rm", "-rf", fifoTree])
+        _ = run(["/bin/cp", "-a", tree, fifoTree])
+        defer { _ = run(["/bin/rm", "-rf", fifoTree]) }
+        unlink(fifoTree + "/etc/passwd")
+        mkfifo(fifoTree + "/etc/passwd", 0o644)
+        _ = jail("-c", "name=ht-fifo", "path=\(fifoTree)", "persist")
+        defer { _ = jail("-r", "ht-fifo") }
+        let r = run(["/usr/bin/timeout", "10", Host.jailLink("jexec"), "-U", "root", "ht-fifo", "/bin/true"])
+        #expect(r.status == 1, "jexec must fail at once, not hang: \(r)")
+    }
+}
+}

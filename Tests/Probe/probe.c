@@ -401,6 +401,15 @@ int main(int argc, char **argv) {
     else if (!strcmp(cmd, "pids")) list("/proc");
     else if (!strcmp(cmd, "race") && argc > 2) race(atoi(argv[2]));
     else if (!strcmp(cmd, "netlink_addr")) result("netlink_addr", try_netlink_addr());
+    else if (!strcmp(cmd, "sigqueue_init") && argc > 2) {
+        // A forged "from the host" signal: sigqueue with si_pid 0 (the init must ignore it).
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        si.si_signo = atoi(argv[2]);
+        si.si_code = SI_QUEUE;
+        si.si_pid = 0;
+        result("sigqueue_init", syscall(SYS_rt_sigqueueinfo, 1, si.si_signo, &si));
+    }
     else if (!strcmp(cmd, "exit") && argc > 2) return atoi(argv[2]);
     else { fprintf(stderr, "probe: unknown command %s\n", cmd); return 2; }
     return 0;

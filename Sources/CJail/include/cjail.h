@@ -24,7 +24,8 @@ enum cj_op {
     CJ_OP_SYMLINK,        // symlink(source, target)
     CJ_OP_HOSTNAME,       // sethostname(source)
     CJ_OP_DOMAINNAME,     // setdomainname(source)
-    CJ_OP_REALDIR,        // target must be a directory reached without any symlink
+    CJ_OP_FSMOUNT,        // a new fstype instance (data: comma options, flags: MS_*) attached
+                          // to target, which is opened without following any symlink
     CJ_OP_DETACH,         // umount2(target, MNT_DETACH); not a mount point is not an error
     CJ_OP_MASK,           // an empty read-only directory over target: the first one a
                           // tmpfs, the others binds of it (one superblock per jail)
@@ -78,6 +79,9 @@ struct cj_plan {
     char *_Nullable exec_buf;                    // scratch space for PATH search
     size_t exec_buf_len;
     const char *workdir;
+    // The caller is the terminal's foreground job: the command's new process group takes
+    // the terminal over (the caller gives it back when the command is done).
+    int take_terminal;
 
     // Credentials of the command.
     int set_ids;
@@ -126,6 +130,7 @@ pid_t cj_spawn_host(const char *_Nullable const *_Nonnull argv, const char *_Nul
 // Constants that Glibc hides from Swift (they need _GNU_SOURCE or live in linux/ headers).
 enum {
     CJ_O_PATH = 010000000,
+    CJ_RESOLVE_NO_MAGICLINKS = 0x02,
     CJ_RESOLVE_NO_SYMLINKS = 0x04,
     CJ_RESOLVE_IN_ROOT = 0x10,
     CJ_MOUNT_ATTR_NODEV = 0x4,
