@@ -80,20 +80,8 @@ enum InsideCommand {
         extraEnvironment: [String] = [], environment env: Environment, timeout: Int? = nil,
         logFD: Int32 = -1
     ) throws(JailError) -> Int32? {
-        func sys<T: ~Copyable>(_ body: () throws(SystemError) -> T) throws(JailError) -> T {
-            do { return try body() } catch { throw JailError(jail: record.name, error.description) }
-        }
-        let members = try sys { () throws(SystemError) in
-            try OwnedFD.open(FilePath(record.cgroup).appending("jail"), O_RDONLY | O_DIRECTORY)
-        }
-        let errorPipe = try sys { () throws(SystemError) in try makePipe() }
-        let errorRead = OwnedFD(errorPipe.read), errorWrite = OwnedFD(errorPipe.write)
-
         var plan = ChildPlan()
-        plan.joinPIDFD = pidfd
         plan.joinFlags = confinement.namespaceFlags
-        plan.jailCgroupFD = members.rawValue
-        plan.errorFD = errorWrite.rawValue
         plan.keepCapabilities = confinement.capabilities
         plan.filter = confinement.program
         setup.apply(to: &plan, argv: argv)
@@ -102,16 +90,7 @@ enum InsideCommand {
             plan.environment.removeAll { $0.prefix { $0 != "=" } == key }
             plan.environment.append(entry)
         }
-
-        let helper = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
-        errorWrite.close()
-        members.close()
-        let (commandPID, failure) = ChildReport.read(errorRead)
-        errorRead.close()
-        // Our children: the helper that joined the jail (gone at once), and the command it
-        // started as our child (CLONE_PARENT).
-        var helperStatus: Int32 = 0
-        _ = unsafe waitpid(helper, &helperStatus, 0)
+        let (commandPID, failure) = try joined(record: record, pidfd: pidfd, plan: &plan)
         guard let commandPID else {
             let why = failure.map { ChildReport.describe($0, plan: plan, user: setup.login?.name) }
             throw JailError(jail: nil, why ?? "enter the jail: the helper died")
@@ -122,5 +101,31 @@ enum InsideCommand {
             throw JailError(jail: nil, ChildReport.describe(failure, plan: plan, user: setup.login?.name))
         }
         return status
+    }
+
+    /// Runs `plan` in the running jail through jexec's helper (which joins the jail's
+    /// namespaces from its cgroup and forks the command, if any, as our child). Returns
+    /// the command's host pid and the failure the child path reported, if any.
+    static func joined(record: JailRecord, pidfd: Int32, plan: inout ChildPlan) throws(JailError) -> (Int32?, ChildFailure?) {
+        func sys<T: ~Copyable>(_ body: () throws(SystemError) -> T) throws(JailError) -> T {
+            do { return try body() } catch { throw JailError(jail: record.name, error.description) }
+        }
+        let members = try sys { () throws(SystemError) in
+            try OwnedFD.open(FilePath(record.cgroup).appending("jail"), O_RDONLY | O_DIRECTORY)
+        }
+        let errorPipe = try sys { () throws(SystemError) in try makePipe() }
+        let errorRead = OwnedFD(errorPipe.read), errorWrite = OwnedFD(errorPipe.write)
+        plan.joinPIDFD = pidfd
+        plan.jailCgroupFD = members.rawValue
+        plan.errorFD = errorWrite.rawValue
+        let helper = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
+        errorWrite.close()
+        members.close()
+        let report = ChildReport.read(errorRead)
+        errorRead.close()
+        // The helper is gone at once (CLONE_VFORK); the command, if any, is our child.
+        var st: Int32 = 0
+        _ = unsafe waitpid(helper, &st, 0)
+        return report
     }
 }

@@ -72,25 +72,10 @@ public struct JailModification {
     }
 
     private func apply(_ steps: [SetupStep], pidfd: Int32, record: JailRecord) throws(JailError) {
-        func sys<T: ~Copyable>(_ body: () throws(SystemError) -> T) throws(JailError) -> T {
-            do { return try body() } catch { throw JailError(jail: record.name, error.description) }
-        }
-        let members = try sys { () throws(SystemError) in
-            try OwnedFD.open(FilePath(record.cgroup).appending("jail"), O_RDONLY | O_DIRECTORY)
-        }
-        let errorPipe = try sys { () throws(SystemError) in try makePipe() }
-        let errorRead = OwnedFD(errorPipe.read), errorWrite = OwnedFD(errorPipe.write)
         var plan = ChildPlan()
-        plan.joinPIDFD = pidfd
         plan.joinFlags = 0x0400_0000 /* CLONE_NEWUTS */
-        plan.jailCgroupFD = members.rawValue
-        plan.errorFD = errorWrite.rawValue
         plan.steps = steps
-        let helper = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
-        errorWrite.close()
-        let (_, failure) = ChildReport.read(errorRead)
-        var st: Int32 = 0
-        _ = unsafe waitpid(helper, &st, 0)
+        let (_, failure) = try InsideCommand.joined(record: record, pidfd: pidfd, plan: &plan)
         if let failure { throw JailError(jail: record.name, ChildReport.describe(failure, plan: plan, user: nil)) }
     }
 }
