@@ -111,7 +111,7 @@ enum Listing {
     static let hostname: String = {
         var buf = [CChar](repeating: 0, count: 256)
         gethostname(&buf, buf.count - 1)
-        return String(cString: buf)
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }()
 
     /// A parameter's value as libjail exports it: booleans true/false, lists with commas.

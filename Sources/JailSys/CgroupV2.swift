@@ -29,7 +29,7 @@ public enum CgroupV2 {
 
     /// mkdir that tolerates an existing directory.
     public static func makeDirectory(_ path: FilePath) throws(SystemError) {
-        let r = path.withPlatformString { unsafe mkdir($0, 0o755) }
+        let r = unsafe path.withPlatformString { unsafe mkdir($0, 0o755) }
         if r < 0 && Glibc.errno != EEXIST {
             throw SystemError("mkdir", Errno(rawValue: Glibc.errno), path: path)
         }
@@ -48,7 +48,7 @@ public enum CgroupV2 {
     /// busy for a moment while the kernel finishes the exit.
     public static func remove(_ path: FilePath) throws(SystemError) {
         for attempt in 0..<200 {
-            let r = path.withPlatformString { unsafe rmdir($0) }
+            let r = unsafe path.withPlatformString { unsafe rmdir($0) }
             if r == 0 { return }
             let err = Errno(rawValue: Glibc.errno)
             if err == .noSuchFileOrDirectory { return }
@@ -76,7 +76,7 @@ public enum CgroupV2 {
         var buf = [UInt8](repeating: 0, count: 256)
         var remaining = timeoutMilliseconds
         while true {
-            let n = buf.withUnsafeMutableBytes { unsafe pread(fd.rawValue, $0.baseAddress, $0.count, 0) }
+            let n = unsafe buf.withUnsafeMutableBytes { unsafe pread(fd.rawValue, $0.baseAddress, $0.count, 0) }
             if n <= 0 { return true }
             if !String(decoding: buf[0..<n], as: UTF8.self).contains("populated 1") { return true }
             if remaining <= 0 { return false }

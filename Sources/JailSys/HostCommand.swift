@@ -8,8 +8,8 @@ public enum HostCommand {
         _ argv: [String], environment: [String], logFD: Int32 = -1, newGroup: Bool,
         credentials: (uid: UInt32, gid: UInt32, groups: [UInt32])? = nil
     ) throws(SystemError) -> pid_t {
-        let arena = CArena()
-        defer { arena.free() }
+        let arena = unsafe CArena()
+        defer { unsafe arena.free() }
         let cArgv = unsafe arena.stringArray(argv)
         let cEnv = unsafe arena.stringArray(environment)
         let groups = credentials?.groups ?? []

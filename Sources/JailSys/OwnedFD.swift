@@ -32,7 +32,7 @@ extension OwnedFD {
         _ path: FilePath, _ flags: Int32, mode: mode_t = 0, at dir: Int32 = AT_FDCWD
     ) throws(SystemError) -> OwnedFD {
         let fd = try syscall("open", path: path) {
-            path.withPlatformString { unsafe openat(dir, $0, flags | O_CLOEXEC, mode) }
+            unsafe path.withPlatformString { unsafe openat(dir, $0, flags | O_CLOEXEC, mode) }
         }
         return OwnedFD(fd)
     }
@@ -44,7 +44,7 @@ extension OwnedFD {
         while out.count < limit {
             let fd = rawValue
             let n = try syscall("read") {
-                chunk.withUnsafeMutableBytes { unsafe Glibc.read(fd, $0.baseAddress, $0.count) }
+                unsafe chunk.withUnsafeMutableBytes { unsafe Glibc.read(fd, $0.baseAddress, $0.count) }
             }
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])
@@ -58,7 +58,7 @@ extension OwnedFD {
         let fd = rawValue
         while done < data.count {
             let n = try syscall("write", path: path) {
-                data.withUnsafeBytes { buf in
+                unsafe data.withUnsafeBytes { buf in
                     guard let base = buf.baseAddress else { return 0 }
                     return unsafe Glibc.write(fd, base + done, buf.count - done)
                 }

@@ -82,8 +82,8 @@ public enum Seccomp {
 
     public static func cacheKey(_ rules: [SeccompRule]) -> String {
         let version = unsafe seccomp_version()
-        let lib = unsafe version.map { "\($0.pointee.major).\($0.pointee.minor).\($0.pointee.micro)" } ?? "?"
-        var text = "v\(formatVersion) arch=\(unsafe seccomp_arch_native()) lib=\(lib)\n"
+        let lib = unsafe version.map { unsafe "\($0.pointee.major).\($0.pointee.minor).\($0.pointee.micro)" } ?? "?"
+        var text = "v\(formatVersion) arch=\(seccomp_arch_native()) lib=\(lib)\n"
         for rule in rules { text += rule.canonical + "\n" }
         // FNV-1a, 64 bits: a cache name, not a security boundary (the cache is root's).
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -102,17 +102,17 @@ public enum Seccomp {
 
     /// Best effort: a cache that cannot be written only costs the next start a compile.
     static func store(_ program: SeccompProgram, in dir: FilePath, as file: FilePath) {
-        _ = dir.withPlatformString { unsafe mkdir($0, 0o700) }
+        _ = unsafe dir.withPlatformString { unsafe mkdir($0, 0o700) }
         let tmp = FilePath("\(file).\(getpid())")
         do {
             let fd = try OwnedFD.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: 0o600)
             try fd.writeAll(program.bytes, path: tmp)
             fd.close()
             _ = try syscall("rename", path: file) {
-                tmp.withPlatformString { t in file.withPlatformString { unsafe rename(t, $0) } }
+                unsafe tmp.withPlatformString { t in unsafe file.withPlatformString { unsafe rename(t, $0) } }
             }
         } catch {
-            _ = tmp.withPlatformString { unsafe unlink($0) }
+            _ = unsafe tmp.withPlatformString { unsafe unlink($0) }
         }
     }
 
@@ -122,7 +122,7 @@ public enum Seccomp {
             throw SystemError("seccomp_init", .noMemory)
         }
         defer { unsafe seccomp_release(ctx) }
-        let arch = unsafe seccomp_arch_native()
+        let arch = seccomp_arch_native()
         let named = Set(rules.map(\.syscallName))
         // Every call this libseccomp knows by name, minus those the rules decide.
         for nr in Int32(0)..<1024 {
@@ -130,7 +130,7 @@ public enum Seccomp {
             let name = unsafe String(cString: cname)
             unsafe free(cname)
             if named.contains(name) { continue }
-            try add(ctx, actAllow, nr, [], rule: name)
+            try unsafe add(ctx, actAllow, nr, [], rule: name)
         }
         for rule in rules {
             let nr = unsafe seccomp_syscall_resolve_name(rule.syscallName)
@@ -138,32 +138,32 @@ public enum Seccomp {
             guard nr >= 0 else { continue }
             switch rule {
             case .deny(let name, let e):
-                try add(ctx, actErrno(e), nr, [], rule: name)
+                try unsafe add(ctx, actErrno(e), nr, [], rule: name)
             case .denyBits(let name, let arg, let bits, let e):
-                try add(ctx, actAllow, nr, [masked(arg, bits, 0)], rule: name)
+                try unsafe add(ctx, actAllow, nr, [masked(arg, bits, 0)], rule: name)
                 for bit in 0..<64 where bits & (1 << UInt64(bit)) != 0 {
                     let b = UInt64(1) << UInt64(bit)
-                    try add(ctx, actErrno(e), nr, [masked(arg, b, b)], rule: name)
+                    try unsafe add(ctx, actErrno(e), nr, [masked(arg, b, b)], rule: name)
                 }
             case .denyValues(let name, let arg, let values, let elsewhere, let e):
                 for v in values {
-                    try add(ctx, actErrno(e), nr, [masked(arg, 0xffff_ffff, UInt64(v))], rule: name)
+                    try unsafe add(ctx, actErrno(e), nr, [masked(arg, 0xffff_ffff, UInt64(v))], rule: name)
                 }
                 for (mask, value) in complement(of: values + elsewhere) {
-                    try add(ctx, actAllow, nr, [masked(arg, UInt64(mask), UInt64(value))], rule: name)
+                    try unsafe add(ctx, actAllow, nr, [masked(arg, UInt64(mask), UInt64(value))], rule: name)
                 }
             case .allowValues(let name, let arg, let values, let elsewhere, let e, let when):
                 let pre = when.map { [masked($0.arg, 0xffff_ffff, UInt64($0.value))] } ?? []
                 for v in values {
-                    try add(ctx, actAllow, nr, pre + [masked(arg, 0xffff_ffff, UInt64(v))], rule: name)
+                    try unsafe add(ctx, actAllow, nr, pre + [masked(arg, 0xffff_ffff, UInt64(v))], rule: name)
                 }
                 for (mask, value) in complement(of: values + elsewhere) {
-                    try add(ctx, actErrno(e), nr, pre + [masked(arg, UInt64(mask), UInt64(value))], rule: name)
+                    try unsafe add(ctx, actErrno(e), nr, pre + [masked(arg, UInt64(mask), UInt64(value))], rule: name)
                 }
             }
         }
         unsafe _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)
-        return try export(ctx)
+        return try unsafe export(ctx)
     }
 
     static func masked(_ arg: UInt32, _ mask: UInt64, _ value: UInt64) -> scmp_arg_cmp {

@@ -88,8 +88,8 @@ public struct ChildFailure: Error, Sendable {
 public enum Spawner {
     /// Clones the jail's first process and lets it execute `plan`. Returns its host pid.
     public static func spawn(_ plan: ChildPlan) throws(SystemError) -> pid_t {
-        let arena = CArena()
-        defer { arena.free() }
+        let arena = unsafe CArena()
+        defer { unsafe arena.free() }
         var steps = unsafe plan.steps.map { unsafe arena.step($0) }
         let argv = unsafe plan.argv.map { unsafe arena.stringArray($0) }
         let envp = unsafe arena.stringArray(plan.environment)
@@ -105,7 +105,7 @@ public enum Spawner {
             unsafe groups.withUnsafeBufferPointer { groupBuf in
                 unsafe filterBytes.withUnsafeBytes { filterBuf in
                     let cred = plan.credentials
-                    let hasFilter = !filterBuf.isEmpty
+                    let hasFilter = unsafe !filterBuf.isEmpty
                     var c = unsafe cj_plan(
                         clone_flags: plan.cloneFlags,
                         init_cgroup_fd: plan.initCgroupFD,
@@ -145,8 +145,8 @@ public enum Spawner {
 
 /// C memory for one spawn: every string and array the child reads, freed together once
 /// clone has returned in the parent (the child has its own copy by then).
-final class CArena {
-    private var blocks: [UnsafeMutableRawPointer] = []
+@unsafe final class CArena {
+    private var blocks: [UnsafeMutableRawPointer] = unsafe []
 
     func bytes(_ count: Int) -> UnsafeMutablePointer<CChar> {
         let p = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 16)
@@ -167,7 +167,7 @@ final class CArena {
     }
 
     func stringArray(_ list: [String]) -> UnsafeMutablePointer<UnsafePointer<CChar>?> {
-        let raw = UnsafeMutableRawPointer.allocate(
+        let raw = unsafe UnsafeMutableRawPointer.allocate(
             byteCount: (list.count + 1) * MemoryLayout<UnsafePointer<CChar>?>.stride, alignment: 16)
         unsafe blocks.append(raw)
         let p = unsafe raw.bindMemory(to: UnsafePointer<CChar>?.self, capacity: list.count + 1)
@@ -177,70 +177,70 @@ final class CArena {
     }
 
     func step(_ s: SetupStep) -> cj_step {
-        var c = cj_step()
+        var c = unsafe cj_step()
         switch s {
         case .mount(let source, let target, let fstype, let flags, let data, let optional):
-            c.op = Int32(CJ_OP_MOUNT.rawValue)
+            unsafe c.op = Int32(CJ_OP_MOUNT.rawValue)
             unsafe c.source = optionalString(source)
             unsafe c.target = optionalString(target)
             unsafe c.fstype = optionalString(fstype)
             unsafe c.data = optionalString(data)
-            c.flags = flags
-            c.options = optional ? UInt32(CJ_STEP_OPTIONAL) : 0
+            unsafe c.flags = flags
+            unsafe c.options = optional ? UInt32(CJ_STEP_OPTIONAL) : 0
         case .setAttributes(let target, let set, let clear):
-            c.op = Int32(CJ_OP_SETATTR.rawValue)
+            unsafe c.op = Int32(CJ_OP_SETATTR.rawValue)
             unsafe c.target = optionalString(target)
-            c.flags = UInt(set)
-            c.arg = UInt(clear)
+            unsafe c.flags = UInt(set)
+            unsafe c.arg = UInt(clear)
         case .pivot(let root):
-            c.op = Int32(CJ_OP_PIVOT.rawValue)
+            unsafe c.op = Int32(CJ_OP_PIVOT.rawValue)
             unsafe c.target = optionalString(root)
         case .makeDirectory(let path, let mode):
-            c.op = Int32(CJ_OP_MKDIR.rawValue)
+            unsafe c.op = Int32(CJ_OP_MKDIR.rawValue)
             unsafe c.target = optionalString(path)
-            c.arg = UInt(mode)
+            unsafe c.arg = UInt(mode)
         case .makeNode(let path, let mode, let device):
-            c.op = Int32(CJ_OP_MKNOD.rawValue)
+            unsafe c.op = Int32(CJ_OP_MKNOD.rawValue)
             unsafe c.target = optionalString(path)
-            c.arg = UInt(mode)
-            c.flags = UInt(device)
+            unsafe c.arg = UInt(mode)
+            unsafe c.flags = UInt(device)
         case .symlink(let target, let at):
-            c.op = Int32(CJ_OP_SYMLINK.rawValue)
+            unsafe c.op = Int32(CJ_OP_SYMLINK.rawValue)
             unsafe c.source = optionalString(target)
             unsafe c.target = optionalString(at)
         case .hostname(let name):
-            c.op = Int32(CJ_OP_HOSTNAME.rawValue)
+            unsafe c.op = Int32(CJ_OP_HOSTNAME.rawValue)
             unsafe c.source = optionalString(name)
         case .domainname(let name):
-            c.op = Int32(CJ_OP_DOMAINNAME.rawValue)
+            unsafe c.op = Int32(CJ_OP_DOMAINNAME.rawValue)
             unsafe c.source = optionalString(name)
         case .mask(let path):
-            c.op = Int32(CJ_OP_MASK.rawValue)
+            unsafe c.op = Int32(CJ_OP_MASK.rawValue)
             unsafe c.target = optionalString(path)
-            c.options = UInt32(CJ_STEP_OPTIONAL)
+            unsafe c.options = UInt32(CJ_STEP_OPTIONAL)
         case .detach(let path):
-            c.op = Int32(CJ_OP_DETACH.rawValue)
+            unsafe c.op = Int32(CJ_OP_DETACH.rawValue)
             unsafe c.target = optionalString(path)
-            c.options = UInt32(CJ_STEP_OPTIONAL)
+            unsafe c.options = UInt32(CJ_STEP_OPTIONAL)
         case .fsMount(let target, let fstype, let flags, let data, let optional):
-            c.op = Int32(CJ_OP_FSMOUNT.rawValue)
+            unsafe c.op = Int32(CJ_OP_FSMOUNT.rawValue)
             unsafe c.target = optionalString(target)
             unsafe c.fstype = optionalString(fstype)
             unsafe c.data = optionalString(data)
-            c.flags = flags
-            c.options = optional ? UInt32(CJ_STEP_OPTIONAL) : 0
+            unsafe c.flags = flags
+            unsafe c.options = optional ? UInt32(CJ_STEP_OPTIONAL) : 0
         }
-        return c
+        return unsafe c
     }
 
     func emptyStep() -> UnsafeMutablePointer<cj_step> {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<cj_step>.stride, alignment: 16)
+        let raw = unsafe UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<cj_step>.stride, alignment: 16)
         unsafe blocks.append(raw)
         return unsafe raw.bindMemory(to: cj_step.self, capacity: 1)
     }
 
     func free() {
-        for b in unsafe blocks { unsafe b.deallocate() }
+        for unsafe b in unsafe blocks { unsafe b.deallocate() }
         unsafe blocks.removeAll()
     }
 }

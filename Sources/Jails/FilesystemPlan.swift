@@ -78,7 +78,7 @@ public enum FilesystemPlan {
     /// A private /dev with only the harmless nodes (FreeBSD's devfs ruleset 4 without
     /// the BSD-only ones), its own devpts instance and shm.
     static func devSteps(fdescfs: Bool) -> [SetupStep] {
-        let nosuid = UInt(MS_NOSUID), nodev = UInt(MS_NODEV), noexec = UInt(MS_NOEXEC)
+        let nosuid = UInt(MS_NOSUID), noexec = UInt(MS_NOEXEC)
         var steps: [SetupStep] = [
             // Not nodev: this is where the allowed nodes live. The jail cannot add any:
             // CAP_MKNOD is not in its bounding set.

@@ -135,7 +135,7 @@ public struct Registry: Sendable {
     }
 
     public func lock() throws(SystemError) -> Lock {
-        let r = directory.withPlatformString { unsafe mkdir($0, 0o700) }
+        let r = unsafe directory.withPlatformString { unsafe mkdir($0, 0o700) }
         if r < 0 && Glibc.errno != EEXIST {
             throw SystemError("mkdir", Errno(rawValue: Glibc.errno), path: directory)
         }
@@ -197,12 +197,12 @@ public struct Registry: Sendable {
         try fd.writeAll(Array(record.encoded().utf8), path: tmp)
         fd.close()
         _ = try syscall("rename", path: file) {
-            tmp.withPlatformString { t in file.withPlatformString { unsafe rename(t, $0) } }
+            unsafe tmp.withPlatformString { t in unsafe file.withPlatformString { unsafe rename(t, $0) } }
         }
         if record.name != String(record.jid) {
             let link = directory.appending("@" + record.name)
-            _ = unlink(link.string)
-            _ = try syscall("symlink", path: link) { symlink(String(record.jid), link.string) }
+            _ = unsafe unlink(link.string)
+            _ = try syscall("symlink", path: link) { unsafe symlink(String(record.jid), link.string) }
         }
     }
 
@@ -212,9 +212,9 @@ public struct Registry: Sendable {
         let n = unsafe readlink(link, &buf, buf.count - 1)
         // Only our own link: another jail may have taken the name since.
         if n > 0, String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) == String(record.jid) {
-            _ = unlink(link)
+            _ = unsafe unlink(link)
         }
-        _ = directory.appending(String(record.jid)).withPlatformString { unsafe unlink($0) }
+        _ = unsafe directory.appending(String(record.jid)).withPlatformString { unsafe unlink($0) }
     }
 
     /// The next jid as FreeBSD gives them out: one more than the last one given, wrapping
@@ -243,7 +243,7 @@ public struct Registry: Sendable {
 
     func lastJID() -> Int {
         var buf = [UInt8](repeating: 0, count: 16)
-        let n = buf.withUnsafeMutableBytes { raw in
+        let n = unsafe buf.withUnsafeMutableBytes { raw in
             unsafe cj_getxattr(directory.string, Self.lastJIDAttribute, raw.baseAddress, raw.count)
         }
         guard n > 0 else { return 0 }
@@ -252,7 +252,7 @@ public struct Registry: Sendable {
 
     func setLastJID(_ jid: Int) {
         let text = Array(String(jid).utf8)
-        _ = text.withUnsafeBytes { raw in
+        _ = unsafe text.withUnsafeBytes { raw in
             unsafe cj_setxattr(directory.string, Self.lastJIDAttribute, raw.baseAddress, raw.count)
         }
     }

@@ -133,7 +133,7 @@ public struct JailRemoval {
     static func release(_ record: JailRecord, registry: Registry) throws(SystemError) {
         let cgroup = FilePath(record.cgroup)
         let members = cgroup.appending("jail")
-        if access(record.cgroup, F_OK) == 0 {
+        if unsafe access(record.cgroup, F_OK) == 0 {
             if CgroupV2.isPopulated(cgroup) { try CgroupV2.kill(cgroup) }
             _ = CgroupV2.waitEmpty(cgroup, timeoutMilliseconds: 10_000)
             try CgroupV2.remove(members)
