@@ -1,8 +1,10 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-// Safety and warnings policy shared by the Swift targets that touch the kernel.
-let strict: [SwiftSetting] = [.strictMemorySafety()]
+// Warnings are errors in every module of ours; the ones that touch the kernel also check
+// memory safety strictly.
+let noWarnings: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+let strict: [SwiftSetting] = [.strictMemorySafety()] + noWarnings
 
 let package = Package(
     name: "Jails",
@@ -15,7 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
-        .target(name: "JailConf"),
+        .target(name: "JailConf", swiftSettings: noWarnings),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
         .target(name: "CJail"),
         .target(
@@ -28,7 +30,8 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "JailCLI",
-            dependencies: ["Jails", "JailConf"]),
+            dependencies: ["Jails", "JailConf"],
+            swiftSettings: noWarnings),
         .executableTarget(name: "jail", dependencies: ["JailCLI"]),
         .testTarget(name: "JailConfTests", dependencies: ["JailConf"]),
         .testTarget(name: "JailsTests", dependencies: ["Jails", "JailSys", "JailCLI"]),

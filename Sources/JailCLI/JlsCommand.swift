@@ -193,7 +193,8 @@ enum Listing {
             var fields: [String] = []
             for name in params {
                 let v = value(name, of: j)
-                if flags.skip, skipped(name, of: j) { continue }
+                // -s is for feeding back to jail -c: what has no value was never set.
+                if flags.skip, skipped(name, of: j) || v == .list([]) || v == .list([""]) { continue }
                 if flags.nameValue, case .bool(let b) = v {
                     // Booleans as `name` or `noname` (jls.c).
                     fields.append(b ? name : noName(name))
@@ -211,6 +212,8 @@ enum Listing {
     /// jls -s leaves out what cannot be set and what its jailsys parent makes unused.
     static func skipped(_ name: String, of j: Jail) -> Bool {
         guard let info = info(name), !info.readOnly else { return true }
+        // Parameters that Linux only accepts with a warning would make jail -c warn.
+        if case .warn = info.support { return true }
         if name == "jid" { return false }
         if let dot = name.firstIndex(of: "."), let parent = ParameterTable.info(String(name[..<dot])),
            case .jailsys = parent.type {

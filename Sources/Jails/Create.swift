@@ -255,9 +255,11 @@ public struct JailCreation {
             guard pidfd >= 0 else { throw fail("the jail's init vanished") }
             defer { _ = close(pidfd) }
             let inside = spec.hooks.start.map { ["/bin/sh", "-c", $0] } + (spec.command.map { [$0] } ?? [])
+            let log = try runner.consoleLog()
+            defer { if log >= 0 { _ = close(log) } }
             try runner.inside(inside) { (argv) throws(JailError) -> Int32? in
                 try InsideCommand.run(record: record, pidfd: pidfd, confinement: confinement, argv: argv, setup: setup,
-                                      environment: env, timeout: spec.hooks.timeout)
+                                      environment: env, timeout: spec.hooks.timeout, logFD: log)
             }
         }
         TestPoint.started.reached()

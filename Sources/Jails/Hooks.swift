@@ -90,7 +90,22 @@ enum InsideCommand {
             plan.environment.removeAll { $0.prefix { $0 != "=" } == key }
             plan.environment.append(entry)
         }
-        let (commandPID, failure) = try joined(record: record, pidfd: pidfd, plan: &plan)
+        // exec.consolelog: the command's output goes to the log. Its descriptors are copied
+        // from ours when it is cloned, so ours point there for that moment only.
+        var saved: (Int32, Int32) = (-1, -1)
+        if logFD >= 0 {
+            saved = (dup(1), dup(2))
+            _ = dup2(logFD, 1)
+            _ = dup2(logFD, 2)
+        }
+        let result = Result { () throws(JailError) in try joined(record: record, pidfd: pidfd, plan: &plan) }
+        if logFD >= 0 {
+            _ = dup2(saved.0, 1)
+            _ = dup2(saved.1, 2)
+            _ = close(saved.0)
+            _ = close(saved.1)
+        }
+        let (commandPID, failure) = try result.get()
         guard let commandPID else {
             let why = failure.map { ChildReport.describe($0, plan: plan, user: setup.login?.name) }
             throw JailError(jail: nil, why ?? "enter the jail: the helper died")

@@ -84,9 +84,11 @@ public struct JailRemoval {
                 if let recorded = Confinement(record, environment: env) { confinement = recorded } else {
                     confinement = try Confinement(spec, environment: env)
                 }
+                let log = try runner.consoleLog()
+                defer { if log >= 0 { _ = close(log) } }
                 try runner.inside(hooks.stop.map { ["/bin/sh", "-c", $0] }) { (argv) throws(JailError) -> Int32? in
                     try InsideCommand.run(record: record, pidfd: target.pidfd.rawValue, confinement: confinement, argv: argv,
-                                          setup: setup, environment: env, timeout: hooks.timeout)
+                                          setup: setup, environment: env, timeout: hooks.timeout, logFD: log)
                 }
             }
         }

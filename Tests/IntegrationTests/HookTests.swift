@@ -158,6 +158,27 @@ extension Privileged {
         #expect(e.status == 1 && e.stderr.contains("line 1") && e.stderr.contains("did you mean allow.raw_sockets"), "\(e)")
     }
 
+    @Test func consoleLogReceivesTheCommandsOutput() {
+        let log = "/tmp/jail-test-consolelog-\(getpid())"
+        defer { unlink(log) }
+        let c = jail("-c", "name=hk-log", "path=\(tree)", "persist", "exec.consolelog=\(log)",
+                     "exec.prestart=echo host-side", "exec.start=/bin/echo inside")
+        #expect(c.status == 0 && c.stdout == "hk-log: created\n", "\(c)")
+        #expect((try? Host.read(log)) == "host-side\ninside\n")
+        _ = jail("-r", "hk-log")
+    }
+
+    /// jls -s prints what jail -c takes back (jls(8)).
+    @Test func jlsSFeedsBackIntoJailC() {
+        _ = jail("-c", "name=hk-s", "path=\(tree)", "host.hostname=s.test", "allow.mlock", "persist")
+        let words = jls("-s", "-j", "hk-s").stdout.split(separator: " ").map { String($0).trimmingCharacters() }
+        _ = jail("-r", "hk-s")
+        let again = run([Host.jailBinary, "-c"] + words.map { $0.replacingQuotes() })
+        #expect(again.status == 0 && again.stderr.isEmpty, "\(again)")
+        #expect(jls("-j", "hk-s", "host.hostname", "allow.mlock").stdout == "s.test true\n")
+        _ = jail("-r", "hk-s")
+    }
+
     @Test func restartRecreatesTheJail() throws {
         _ = jail("-c", "name=hk-rc", "path=\(tree)", "persist")
         let first = try #require(jidOf("hk-rc"))
@@ -167,4 +188,15 @@ extension Privileged {
         _ = jail("-r", "hk-rc")
     }
 }
+}
+
+extension String {
+    func trimmingCharacters() -> String { String(self.filter { $0 != "\n" }) }
+    /// A jls -q value as the shell would hand it over: outer quotes removed.
+    func replacingQuotes() -> String {
+        guard let eq = firstIndex(of: "=") else { return self }
+        var value = self[index(after: eq)...]
+        if let f = value.first, f == "\"" || f == "'", value.last == f, value.count >= 2 { value = value.dropFirst().dropLast() }
+        return String(self[...eq]) + value
+    }
 }
