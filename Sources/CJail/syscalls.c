@@ -36,9 +36,6 @@ int cj_close_range_cloexec(unsigned int first) {
     return (int)syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC);
 }
 
-int cj_close_range_from(unsigned int first) {
-    return (int)syscall(SYS_close_range, first, ~0u, 0);
-}
 
 int cj_pidfd_open(pid_t pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0);
@@ -53,13 +50,7 @@ int cj_openat2_in_root(int dirfd, const char *path, int flags, int resolve) {
     return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
 }
 
-int cj_set_dumpable(int on) {
-    return prctl(PR_SET_DUMPABLE, on, 0, 0, 0);
-}
 
-int cj_set_child_subreaper(void) {
-    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-}
 
 int cj_flock(int fd, int operation) {
     int r;

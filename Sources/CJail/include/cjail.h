@@ -131,7 +131,6 @@ pid_t cj_spawn_host(const char *_Nullable const *_Nonnull argv, const char *_Nul
 enum {
     CJ_O_PATH = 010000000,
     CJ_RESOLVE_NO_MAGICLINKS = 0x02,
-    CJ_RESOLVE_NO_SYMLINKS = 0x04,
     CJ_RESOLVE_IN_ROOT = 0x10,
     CJ_MOUNT_ATTR_NODEV = 0x4,
 };
@@ -141,9 +140,6 @@ int cj_pidfd_open(pid_t pid);
 
 int cj_pidfd_send_signal(int pidfd, int sig);
 int cj_openat2_in_root(int dirfd, const char *path, int flags, int resolve);
-int cj_set_dumpable(int on);
-int cj_set_child_subreaper(void);
-int cj_close_range_from(unsigned int first);
 int cj_flock(int fd, int operation);
 int cj_seccomp_load(const void *filter, unsigned short len);
 int cj_memfd(const char *name);
