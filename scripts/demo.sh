@@ -13,9 +13,13 @@ if [ ! -x "$TREE/bin/busybox" ]; then
     echo 'root:x:0:0:root:/root:/bin/sh' > "$TREE/etc/passwd"
     echo 'root:x:0:' > "$TREE/etc/group"
 fi
-echo "+ jail -c name=demo path=$TREE host.hostname=demo command=/bin/sh -c '...'"
-"$JAIL" -c name=demo path="$TREE" host.hostname=demo command=/bin/sh -c '
-    echo "inside: $(id)  hostname=$(hostname)"
-    echo "processes I can see:"; ps
-    echo "my root holds: $(ls /)"
+run() { echo "+ $*"; "$@"; }
+ln -sf jail .build/release/jls
+ln -sf jail .build/release/jexec
+export PATH=$PWD/.build/release:$PATH
+run jail -c name=demo path="$TREE" host.hostname=demo.example persist
+run jls
+run jexec demo /bin/sh -c 'echo "inside: $(id), hostname $(hostname)"; echo "processes it sees:"; ps; echo "its root holds: $(ls /)"
     mount -t tmpfs none /tmp 2>/dev/null && echo "mount: allowed?!" || echo "mount: denied, as in a FreeBSD jail"'
+run jail ps demo
+run jail -r demo
