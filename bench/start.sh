@@ -13,6 +13,8 @@ build_jail
 # helper mount namespace that hides /sys/fs/cgroup/unified/cgroup.controllers, and the
 # cost of entering it (the "nsenter" row) is subtracted from its row.
 NS=$SCRATCH/crun-mntns
+# The helper namespace lives only for this run.
+trap 'umount "$NS" 2>/dev/null || true' EXIT
 if ! grep -q " $NS " /proc/self/mountinfo; then
     : > "$SCRATCH/empty"; touch "$NS"
     unshare --mount="$NS" --propagation private sh -c \
