@@ -221,8 +221,16 @@ static void exec_command(const struct cj_plan *plan) {
 __attribute__((noreturn)) static void command_child(const struct cj_plan *plan, int go_fd) {
     // A process group of its own: kill(0) inside must reach the jail's processes only,
     // never the caller's shell or job, which share our inherited group.
-    setpgid(0, 0);
-    if (plan->take_terminal) {
+    if (plan->terminal_fd >= 0) {
+        // Its own session, its own pty: nothing of the caller's terminal reaches the jail.
+        if (setsid() < 0 || ioctl(plan->terminal_fd, TIOCSCTTY, 0) < 0 ||
+            dup2(plan->terminal_fd, 0) < 0 || dup2(plan->terminal_fd, 1) < 0 ||
+            dup2(plan->terminal_fd, 2) < 0)
+            fail(plan, CJ_FAIL_SETUP, errno);
+    } else {
+        setpgid(0, 0);
+    }
+    if (plan->terminal_fd < 0 && plan->take_terminal) {
         sigset_t ttou;
         sigemptyset(&ttou);
         sigaddset(&ttou, SIGTTOU);
@@ -232,6 +240,10 @@ __attribute__((noreturn)) static void command_child(const struct cj_plan *plan, 
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    // What our caller ignores (SIGINT and SIGQUIT while it waits, like system(3)) must not
+    // stay ignored in the command: ignored signals survive execve.
+    for (int sig = 1; sig < 32; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
 
     if (plan->set_ids) {
         // Raw system calls: glibc's set*id wrappers broadcast to every thread they think

@@ -6,7 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <termios.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -35,4 +39,90 @@ pid_t cj_spawn_host(const char *const *argv, const char *const *envp, int log_fd
     }
     execve(argv[0], (char *const *)argv, (char *const *)envp);
     _exit(127);
+}
+
+// A pseudo-terminal of the jail's own devpts for a command that the caller runs on its
+// terminal: the jailed command never gets the caller's terminal, only its pty's slave.
+int cj_pty_open(const char *ptmx, int *slave) {
+    int m = open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0) return -1;
+    int unlock = 0;
+    // TIOCGPTPEER opens the slave from the master, with no path a jail could redirect.
+    int s = ioctl(m, TIOCSPTLCK, &unlock) < 0 ? -1 : ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s < 0) {
+        int e = errno;
+        close(m);
+        errno = e;
+        return -1;
+    }
+    struct winsize ws;
+    if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(m, TIOCSWINSZ, &ws);
+    *slave = s;
+    return m;
+}
+
+static void write_all(int fd, const char *p, ssize_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, p, (size_t)n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return;
+        p += w;
+        n -= w;
+    }
+}
+
+// Copies the caller's terminal (raw meanwhile) to the pty and back until the process
+// behind `pidfd` exits, then what it left in the pty; window size changes follow.
+void cj_pty_relay(int master, int pidfd) {
+    struct termios saved, raw;
+    int tty = isatty(0) && tcgetattr(0, &saved) == 0;
+    if (tty) {
+        raw = saved;
+        cfmakeraw(&raw);
+        tcsetattr(0, TCSANOW, &raw);
+    }
+    sigset_t winch, old;
+    sigemptyset(&winch);
+    sigaddset(&winch, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &winch, &old);
+    int sfd = signalfd(-1, &winch, SFD_CLOEXEC);
+    struct pollfd p[4] = {
+        { .fd = 0, .events = POLLIN }, { .fd = master, .events = POLLIN },
+        { .fd = pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN },
+    };
+    char buf[4096];
+    for (;;) {
+        if (poll(p, 4, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (p[1].revents & POLLIN) {
+            ssize_t n = read(master, buf, sizeof buf);
+            if (n > 0) write_all(1, buf, n);
+        }
+        if (p[0].revents & (POLLIN | POLLHUP)) {
+            ssize_t n = read(0, buf, sizeof buf);
+            if (n > 0) write_all(master, buf, n); else p[0].fd = -1;
+        }
+        if (p[3].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            (void)!read(sfd, &si, sizeof si);
+            struct winsize ws;
+            if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+        }
+        if (p[2].revents & POLLIN) {
+            // Exited: what it wrote last may still wait in the pty.
+            fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+            ssize_t n;
+            while ((n = read(master, buf, sizeof buf)) > 0) write_all(1, buf, n);
+            break;
+        }
+        if ((p[1].revents & (POLLHUP | POLLERR)) && !(p[1].revents & POLLIN)) {
+            // Nothing holds the slave open any more; wait for the process itself.
+            p[1].fd = -1;
+        }
+    }
+    if (sfd >= 0) close(sfd);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (tty) tcsetattr(0, TCSANOW, &saved);
 }

@@ -61,6 +61,12 @@ public enum Terminal {
         isatty(0) == 1 && tcgetpgrp(0) == getpgrp()
     }
 
+    /// Standard input and output are the caller's terminal, and we are its foreground
+    /// job: a command run for the user gets a pty of its own, relayed.
+    public static var isInteractive: Bool {
+        weAreForeground && isatty(1) == 1
+    }
+
     /// The terminal back to our process group, if a command took it.
     public static func reclaim() {
         guard isatty(0) == 1, tcgetpgrp(0) != getpgrp() else { return }

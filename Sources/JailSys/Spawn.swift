@@ -64,6 +64,8 @@ public struct ChildPlan: Sendable {
     public var workdir = "/"
     /// The command's process group becomes the terminal's foreground one.
     public var takeTerminal = false
+    /// A pty slave for the command's session (-1: the caller's streams).
+    public var terminalFD: Int32 = -1
     public var credentials: (uid: UInt32, gid: UInt32, groups: [UInt32])? = nil
     public var keepCapabilities = CapabilitySet()
     public var filter: SeccompProgram? = nil
@@ -126,6 +128,7 @@ public enum Spawner {
                         exec_buf_len: execBufLen,
                         workdir: UnsafePointer(workdir),
                         take_terminal: plan.takeTerminal ? 1 : 0,
+                        terminal_fd: plan.terminalFD,
                         set_ids: cred == nil ? 0 : 1,
                         uid: cred?.uid ?? 0,
                         gid: cred?.gid ?? 0,

@@ -162,7 +162,9 @@ public struct JailCreation {
         // Fast path: a bare `command` runs as the init's first child, set up in the same
         // clone. With anything to run between creation and the command, the jail persists
         // until that is done, and the commands enter it as jexec does.
-        let direct = spec.hooks.created.isEmpty && spec.hooks.start.isEmpty ? spec.command : nil
+        // An interactive command takes the slower path too: it gets a pty of the jail's own,
+        // which exists only once the jail does.
+        let direct = spec.hooks.created.isEmpty && spec.hooks.start.isEmpty && !Terminal.isInteractive ? spec.command : nil
         let holdOpen = !spec.persist && (direct == nil && (spec.command != nil || spec.hooks.runAfterCreation))
 
         let cgroupFD = try sys { () throws(SystemError) in try OwnedFD.open(cgroup, O_RDONLY | O_DIRECTORY) }

@@ -90,6 +90,16 @@ enum InsideCommand {
             plan.environment.removeAll { $0.prefix { $0 != "=" } == key }
             plan.environment.append(entry)
         }
+        // On the caller's terminal, the command gets a pty of the jail's own devpts and a
+        // session of its own; we relay. The jail never holds the caller's terminal.
+        var master: Int32 = -1, slave: Int32 = -1
+        if logFD < 0 && Terminal.isInteractive {
+            master = unsafe cj_pty_open("/proc/\(record.initPID)/root/dev/ptmx", &slave)
+            if master >= 0 { plan.terminalFD = slave }
+        }
+        defer {
+            if master >= 0 { _ = close(master) }
+        }
         // exec.consolelog: the command's output goes to the log. Its descriptors are copied
         // from ours when it is cloned, so ours point there for that moment only.
         var saved: (Int32, Int32) = (-1, -1)
@@ -105,10 +115,18 @@ enum InsideCommand {
             _ = close(saved.0)
             _ = close(saved.1)
         }
+        if slave >= 0 { _ = close(slave) }
         let (commandPID, failure) = try result.get()
         guard let commandPID else {
             let why = failure.map { ChildReport.describe($0, plan: plan, user: setup.login?.name) }
             throw JailError(jail: nil, why ?? "enter the jail: the helper died")
+        }
+        if master >= 0 {
+            let pidfd = cj_pidfd_open(commandPID)
+            if pidfd >= 0 {
+                cj_pty_relay(master, pidfd)
+                _ = close(pidfd)
+            }
         }
         let status = HostCommand.wait(commandPID, timeout: timeout)
         if plan.takeTerminal { Terminal.reclaim() }

@@ -168,6 +168,18 @@ extension Privileged {
         _ = jail("-r", "hk-log")
     }
 
+    /// On the caller's terminal, a command gets a pty of the jail's own devpts in a
+    /// session of its own: the jail never holds the caller's terminal.
+    @Test func aTerminalCommandGetsItsOwnPty() {
+        _ = jail("-c", "name=hk-pty", "path=\(tree)", "persist")
+        defer { _ = jail("-r", "hk-pty") }
+        let r = run(["/usr/bin/script", "-qec", "\(Host.jailLink("jexec")) hk-pty /bin/probe info", "/dev/null"])
+        #expect(r.stdout.contains("tty=/dev/pts/0"), "\(r)")
+        #expect(r.stdout.contains("sid_is_self=1"), "\(r)")
+        let direct = run(["/usr/bin/script", "-qec", "\(Host.jailBinary) -c path=\(tree) command=/bin/probe info", "/dev/null"])
+        #expect(direct.stdout.contains("tty=/dev/pts/0"), "\(direct)")
+    }
+
     /// jls -s prints what jail -c takes back (jls(8)).
     @Test func jlsSFeedsBackIntoJailC() {
         _ = jail("-c", "name=hk-s", "path=\(tree)", "host.hostname=s.test", "allow.mlock", "persist")

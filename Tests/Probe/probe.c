@@ -206,6 +206,9 @@ static void info(void) {
     getdomainname(dom, sizeof dom);
     printf("domainname=%s\n", dom);
     printf("cwd=%s\n", getcwd(cwd, sizeof cwd) ? cwd : ename(errno));
+    char *tty = ttyname(0);
+    printf("tty=%s\n", tty ? tty : "none");
+    printf("sid_is_self=%d\n", getsid(0) == getpid());
     status_lines();
     // Descriptors this process holds beyond 0-2.
     printf("fds=");

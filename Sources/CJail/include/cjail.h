@@ -82,6 +82,9 @@ struct cj_plan {
     // The caller is the terminal's foreground job: the command's new process group takes
     // the terminal over (the caller gives it back when the command is done).
     int take_terminal;
+    // A pty slave that becomes the command's controlling terminal and standard streams,
+    // in a session of its own (-1: keep the caller's streams).
+    int terminal_fd;
 
     // Credentials of the command.
     int set_ids;
@@ -126,6 +129,12 @@ int cj_init_memfd(void);
 pid_t cj_spawn_host(const char *_Nullable const *_Nonnull argv, const char *_Nullable const *_Nonnull envp,
                     int log_fd, int new_group, int set_ids, uid_t uid, gid_t gid,
                     const gid_t *_Nullable groups, size_t ngroups);
+
+/// Opens the master of a new pty at `ptmx` (a jail's /dev/ptmx) and its slave, unlocked,
+/// with the caller's window size. Returns the master, or -1 with errno set.
+int cj_pty_open(const char *ptmx, int *_Nonnull slave);
+/// Relays the caller's terminal to `master` until the process of `pidfd` exits.
+void cj_pty_relay(int master, int pidfd);
 
 // Constants that Glibc hides from Swift (they need _GNU_SOURCE or live in linux/ headers).
 enum {
