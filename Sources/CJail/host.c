@@ -9,7 +9,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <linux/openat2.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -43,9 +46,25 @@ pid_t cj_spawn_host(const char *const *argv, const char *const *envp, int log_fd
 
 // A pseudo-terminal of the jail's own devpts for a command that the caller runs on its
 // terminal: the jailed command never gets the caller's terminal, only its pty's slave.
-int cj_pty_open(const char *ptmx, int *slave) {
-    int m = open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
+// `root` is the jail's root directory (/proc/<init>/root); its dev/ptmx is the jail's to
+// change, so it is resolved inside that root, never opened blocking, and must be a ptmx
+// (character device 5:2), not whatever host device a planted link might name. With root
+// -1, the host's own /dev/ptmx.
+int cj_pty_open(int root, int *slave) {
+    struct open_how how = {
+        .flags = O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK,
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    };
+    int m = root >= 0 ? (int)syscall(SYS_openat2, root, "dev/ptmx", &how, sizeof how)
+                      : open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
     if (m < 0) return -1;
+    struct stat st;
+    if (fstat(m, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
+        close(m);
+        errno = ENODEV;
+        return -1;
+    }
+    fcntl(m, F_SETFL, fcntl(m, F_GETFL) & ~O_NONBLOCK);
     int unlock = 0;
     // TIOCGPTPEER opens the slave from the master, with no path a jail could redirect.
     int s = ioctl(m, TIOCSPTLCK, &unlock) < 0 ? -1 : ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);

@@ -94,7 +94,12 @@ enum InsideCommand {
         // session of its own; we relay. The jail never holds the caller's terminal.
         var master: Int32 = -1, slave: Int32 = -1
         if logFD < 0 && Terminal.isInteractive {
-            master = unsafe cj_pty_open("/proc/\(record.initPID)/root/dev/ptmx", &slave)
+            if let root = try? OwnedFD.open(FilePath("/proc/\(record.initPID)/root"), Int32(CJ_O_PATH) | O_DIRECTORY) {
+                master = unsafe cj_pty_open(root.rawValue, &slave)
+            }
+            // No usable ptmx in the jail (no devfs, or one its root replaced): a pty of the
+            // host's. Either way the command never gets our terminal.
+            if master < 0 { master = unsafe cj_pty_open(-1, &slave) }
             if master >= 0 { plan.terminalFD = slave }
         }
         defer {

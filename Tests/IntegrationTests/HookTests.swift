@@ -178,6 +178,11 @@ extension Privileged {
         #expect(r.stdout.contains("sid_is_self=1"), "\(r)")
         let direct = run(["/usr/bin/script", "-qec", "\(Host.jailBinary) -c path=\(tree) command=/bin/probe info", "/dev/null"])
         #expect(direct.stdout.contains("tty=/dev/pts/0"), "\(direct)")
+        // Jailed root replaces /dev/ptmx with a link to a host device: the host opens no
+        // such thing, and the command still gets a pty (the host's) in a session of its own.
+        _ = run([Host.jailLink("jexec"), "hk-pty", "/bin/sh", "-c", "rm /dev/ptmx; ln -s /dev/watchdog /dev/ptmx"])
+        let tampered = run(["/usr/bin/script", "-qec", "\(Host.jailLink("jexec")) hk-pty /bin/probe info", "/dev/null"])
+        #expect(tampered.stdout.contains("sid_is_self=1"), "\(tampered)")
     }
 
     /// jls -s prints what jail -c takes back (jls(8)).

@@ -130,9 +130,10 @@ pid_t cj_spawn_host(const char *_Nullable const *_Nonnull argv, const char *_Nul
                     int log_fd, int new_group, int set_ids, uid_t uid, gid_t gid,
                     const gid_t *_Nullable groups, size_t ngroups);
 
-/// Opens the master of a new pty at `ptmx` (a jail's /dev/ptmx) and its slave, unlocked,
-/// with the caller's window size. Returns the master, or -1 with errno set.
-int cj_pty_open(const char *ptmx, int *_Nonnull slave);
+/// Opens the master of a new pty at dev/ptmx inside the jail root `root` (-1: the host's
+/// /dev/ptmx) and its slave,
+/// unlocked, with the caller's window size. Returns the master, or -1 with errno set.
+int cj_pty_open(int root, int *_Nonnull slave);
 /// Relays the caller's terminal to `master` until the process of `pidfd` exits.
 void cj_pty_relay(int master, int pidfd);
 
