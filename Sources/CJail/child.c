@@ -34,15 +34,23 @@ __attribute__((noreturn)) static void fail(const struct cj_plan *plan, int step,
     _exit(127);
 }
 
-// A mount point in the jail's tree, opened without following any symlink. The tree is the
-// jail's own: another jail on it may swap a directory for a link at any moment, so a
-// path is resolved once, here, and the mount attached to the descriptor.
-static int open_mount_point(const char *path) {
+// Mounts of ours, by slot (see struct cj_step): their roots cannot be swapped under us.
+static int slots[8] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+
+static int base_fd(const struct cj_step *s) {
+    return s->base > 0 && s->base < 8 ? slots[s->base] : AT_FDCWD;
+}
+
+// A step's target, opened without following any symlink: from our root, or strictly
+// beneath its base mount. The tree is the jail's own: another jail on it may swap a
+// directory for a link at any moment, so a name is resolved once, here, and everything
+// done to the descriptor.
+static int open_target(const struct cj_step *s, int directory) {
     struct open_how how = {
-        .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        .flags = O_PATH | O_CLOEXEC | (directory ? O_DIRECTORY : 0),
+        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | (s->base > 0 ? RESOLVE_BENEATH : 0),
     };
-    return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+    return (int)syscall(SYS_openat2, base_fd(s), s->target, &how, sizeof how);
 }
 
 static unsigned int mount_attributes(unsigned long flags) {
@@ -84,47 +92,70 @@ static int make_mount(const char *fstype, const char *data, unsigned long flags)
     return m;
 }
 
-static int attach(int mount_fd, int target_fd) {
-    return (int)syscall(SYS_move_mount, mount_fd, "", target_fd, "",
-                        MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+// Moves mount `m` onto `target` and closes both, keeping errno.
+static int attach(int m, int target) {
+    int r = (m < 0 || target < 0) ? -1
+        : (int)syscall(SYS_move_mount, m, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+    int e = errno;
+    if (target >= 0) close(target);
+    if (m >= 0) close(m);
+    errno = e;
+    return r;
+}
+
+// A clone of `path` under `dirfd` (a directory of one of our mounts), as a detached mount.
+static int clone_tree(int dirfd, const char *path, int recursive) {
+    return (int)syscall(SYS_open_tree, dirfd, path,
+                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW |
+                        (recursive ? AT_RECURSIVE : 0) | (path[0] ? 0 : AT_EMPTY_PATH));
 }
 
 // The first mask of this child: later masks are clones of it (one superblock per jail).
 static int mask_mount = -1;
 
 static int run_step(const struct cj_step *s) {
+    int dirfd = base_fd(s);
     switch (s->op) {
     case CJ_OP_FSMOUNT: {
-        int target = open_mount_point(s->target);
+        int target = open_target(s, 1);
         if (target < 0) return -1;
         int m = make_mount(s->fstype, s->data, s->flags);
-        int r = m < 0 ? -1 : attach(m, target);
-        int e = errno;
-        if (m >= 0) close(m);
-        close(target);
-        errno = e;
-        return r;
+        if (m < 0) { int e = errno; close(target); errno = e; return -1; }
+        // Kept: later steps work beneath this mount's root, whatever its name becomes.
+        int keep = s->arg > 0 && s->arg < 8 ? fcntl(m, F_DUPFD_CLOEXEC, 3) : -1;
+        if (attach(m, target) < 0) { if (keep >= 0) close(keep); return -1; }
+        if (keep >= 0) slots[s->arg] = keep;
+        return 0;
     }
     case CJ_OP_MASK: {
-        int target = open_mount_point(s->target);
+        int target = open_target(s, 1);
         if (target < 0) return -1;
-        int r = -1;
         if (mask_mount < 0) {
             // A read-only superblock: every clone of it is read-only too.
             int m = make_mount("tmpfs", "mode=555", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-            if (m >= 0 && (r = attach(m, target)) == 0) mask_mount = m;
-            else if (m >= 0) close(m);
-        } else {
-            int c = (int)syscall(SYS_open_tree, mask_mount, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-            if (c >= 0) {
-                r = attach(c, target);
-                close(c);
-            }
+            if (m < 0) { int e = errno; close(target); errno = e; return -1; }
+            mask_mount = fcntl(m, F_DUPFD_CLOEXEC, 3);
+            return attach(m, target);
         }
-        int e = errno;
-        close(target);
-        errno = e;
-        return r;
+        return attach(clone_tree(mask_mount, "", 0), target);
+    }
+    case CJ_OP_BIND_RO: {
+        // proc's own directory (/proc/sys), cloned and made read-only before it covers
+        // the original: there is no moment when the jail could see it writable.
+        int m = clone_tree(dirfd, s->target, 1);
+        if (m < 0) return -1;
+        struct mount_attr attr = {
+            .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+        };
+        if (syscall(SYS_mount_setattr, m, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+            int e = errno; close(m); errno = e; return -1;
+        }
+        return attach(m, open_target(s, 0));
+    }
+    case CJ_OP_MASK_FILE: {
+        int target = open_target(s, 0);
+        if (target < 0) return -1;
+        return attach(clone_tree(slots[1], "null", 0), target);
     }
     case CJ_OP_MOUNT:
         return mount(s->source, s->target, s->fstype, s->flags, s->data);
@@ -142,13 +173,13 @@ static int run_step(const struct cj_step *s) {
         return chdir("/");
     // The umask inherited from the caller must not narrow the modes of what we create.
     case CJ_OP_MKDIR:
-        if (mkdir(s->target, (mode_t)s->arg) < 0 && errno != EEXIST) return -1;
-        return chmod(s->target, (mode_t)s->arg & 07777);
+        if (mkdirat(dirfd, s->target, (mode_t)s->arg) < 0 && errno != EEXIST) return -1;
+        return fchmodat(dirfd, s->target, (mode_t)s->arg & 07777, 0);
     case CJ_OP_MKNOD:
-        if (mknod(s->target, (mode_t)s->arg, (dev_t)s->flags) < 0) return -1;
-        return chmod(s->target, (mode_t)s->arg & 07777);
+        if (mknodat(dirfd, s->target, (mode_t)s->arg, (dev_t)s->flags) < 0) return -1;
+        return fchmodat(dirfd, s->target, (mode_t)s->arg & 07777, 0);
     case CJ_OP_SYMLINK:
-        return symlink(s->source, s->target);
+        return symlinkat(s->source, dirfd, s->target);
     case CJ_OP_HOSTNAME:
         return sethostname(s->source, strlen(s->source));
     case CJ_OP_DOMAINNAME:

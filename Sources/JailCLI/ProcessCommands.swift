@@ -24,16 +24,16 @@ enum ProcessCommands {
         }
     }
 
-    /// A jailed process writes its own command line: control characters would reach the
-    /// admin's terminal as escape sequences. They are shown as \ooo, as ps(1) does.
+    /// A jailed process writes its own command line: control characters (C0, DEL and the
+    /// C1 set, CSI among them) would reach the admin's terminal as escape sequences. They
+    /// are shown as \u{…}.
     static func printable(_ s: String) -> String {
         var out = ""
-        for u in s.utf8 {
-            if u < 0x20 || u == 0x7f {
-                let o = String(u, radix: 8)
-                out += "\\" + String(repeating: "0", count: 3 - o.count) + o
+        for u in s.unicodeScalars {
+            if u.properties.generalCategory == .control {
+                out += "\\u{" + String(u.value, radix: 16) + "}"
             } else {
-                out.unicodeScalars.append(Unicode.Scalar(u))
+                out.unicodeScalars.append(u)
             }
         }
         return out

@@ -3,24 +3,33 @@ import Glibc
 import SystemPackage
 
 /// One set-up step, executed in order by the child inside the jail's new namespaces.
+/// `base` (1-7) makes a path relative to a file system the child mounted earlier and kept in
+/// that slot (`fsMount(slot:)`): inside our own fresh /dev, /proc and /sys nothing is looked
+/// up again through the jail's tree, which a second jail on it could be changing.
 public enum SetupStep: Sendable, Equatable {
+    /// mount(2) on host paths (before pivot_root) or the root itself.
     case mount(source: String?, target: String, fstype: String?, flags: UInt, data: String?, optional: Bool = false)
     /// mount_setattr(AT_RECURSIVE): attributes set and cleared on the whole subtree.
     case setAttributes(target: String, set: UInt64, clear: UInt64)
     /// The new root: pivot_root into it and detach the old one.
     case pivot(root: String)
-    case makeDirectory(String, mode: UInt32)
-    case makeNode(String, mode: UInt32, device: UInt64)
-    case symlink(target: String, at: String)
+    case makeDirectory(String, mode: UInt32, base: Int = 0)
+    case makeNode(String, mode: UInt32, device: UInt64, base: Int = 0)
+    case symlink(target: String, at: String, base: Int = 0)
     case hostname(String)
     case domainname(String)
     /// A new instance of `fstype` (`data`: its comma options) on `target`, a directory
-    /// of the jail's tree reached without following any symlink.
-    case fsMount(target: String, fstype: String, flags: UInt, data: String?, optional: Bool = false)
+    /// reached without following any symlink; kept in `slot` for later steps.
+    case fsMount(target: String, fstype: String, flags: UInt, data: String?, optional: Bool = false,
+                 slot: Int = 0, base: Int = 0)
     /// Whatever is mounted at `path` goes, with everything below it.
     case detach(String)
     /// An empty read-only directory over `path` (skipped when `path` does not exist).
-    case mask(String)
+    case mask(String, base: Int = 0)
+    /// `path` (beneath `base`) made read-only, recursively.
+    case bindReadOnly(String, base: Int, optional: Bool)
+    /// The null device of slot 1 (our /dev) over the file `path` (beneath `base`).
+    case maskFile(String, base: Int)
 
     /// How a failure of this step reads, FreeBSD style: operation and path.
     public var failureOperation: (String, String?) {
@@ -32,14 +41,16 @@ public enum SetupStep: Sendable, Equatable {
             return ("mount \(fstype ?? "")", target)
         case .setAttributes(let target, _, _): return ("set mount attributes", target)
         case .pivot(let root): return ("pivot_root", root)
-        case .makeDirectory(let p, _): return ("mkdir", p)
-        case .makeNode(let p, _, _): return ("mknod", p)
-        case .symlink(_, let p): return ("symlink", p)
+        case .makeDirectory(let p, _, _): return ("mkdir", p)
+        case .makeNode(let p, _, _, _): return ("mknod", p)
+        case .symlink(_, let p, _): return ("symlink", p)
         case .hostname(let h): return ("sethostname \(h)", nil)
         case .domainname(let d): return ("setdomainname \(d)", nil)
-        case .fsMount(let target, let fstype, _, _, _): return ("mount \(fstype)", target)
+        case .fsMount(let target, let fstype, _, _, _, _, _): return ("mount \(fstype)", target)
         case .detach(let p): return ("unmount", p)
-        case .mask(let p): return ("mask", p)
+        case .mask(let p, _): return ("mask", p)
+        case .bindReadOnly(let p, _, _): return ("make read-only", p)
+        case .maskFile(let p, _): return ("mask", p)
         }
     }
 }
@@ -181,57 +192,55 @@ public enum Spawner {
 
     func step(_ s: SetupStep) -> cj_step {
         var c = unsafe cj_step()
+        func set(_ op: cj_op, target: String?, base: Int = 0, optional: Bool = false) {
+            unsafe c.op = Int32(op.rawValue)
+            unsafe c.target = optionalString(target)
+            unsafe c.base = Int32(base)
+            unsafe c.options = optional ? UInt32(CJ_STEP_OPTIONAL) : 0
+        }
         switch s {
         case .mount(let source, let target, let fstype, let flags, let data, let optional):
-            unsafe c.op = Int32(CJ_OP_MOUNT.rawValue)
+            set(CJ_OP_MOUNT, target: target, optional: optional)
             unsafe c.source = optionalString(source)
-            unsafe c.target = optionalString(target)
             unsafe c.fstype = optionalString(fstype)
             unsafe c.data = optionalString(data)
             unsafe c.flags = flags
-            unsafe c.options = optional ? UInt32(CJ_STEP_OPTIONAL) : 0
-        case .setAttributes(let target, let set, let clear):
-            unsafe c.op = Int32(CJ_OP_SETATTR.rawValue)
-            unsafe c.target = optionalString(target)
-            unsafe c.flags = UInt(set)
+        case .setAttributes(let target, let attrSet, let clear):
+            set(CJ_OP_SETATTR, target: target)
+            unsafe c.flags = UInt(attrSet)
             unsafe c.arg = UInt(clear)
         case .pivot(let root):
-            unsafe c.op = Int32(CJ_OP_PIVOT.rawValue)
-            unsafe c.target = optionalString(root)
-        case .makeDirectory(let path, let mode):
-            unsafe c.op = Int32(CJ_OP_MKDIR.rawValue)
-            unsafe c.target = optionalString(path)
+            set(CJ_OP_PIVOT, target: root)
+        case .makeDirectory(let path, let mode, let base):
+            set(CJ_OP_MKDIR, target: path, base: base)
             unsafe c.arg = UInt(mode)
-        case .makeNode(let path, let mode, let device):
-            unsafe c.op = Int32(CJ_OP_MKNOD.rawValue)
-            unsafe c.target = optionalString(path)
+        case .makeNode(let path, let mode, let device, let base):
+            set(CJ_OP_MKNOD, target: path, base: base)
             unsafe c.arg = UInt(mode)
             unsafe c.flags = UInt(device)
-        case .symlink(let target, let at):
-            unsafe c.op = Int32(CJ_OP_SYMLINK.rawValue)
+        case .symlink(let target, let at, let base):
+            set(CJ_OP_SYMLINK, target: at, base: base)
             unsafe c.source = optionalString(target)
-            unsafe c.target = optionalString(at)
         case .hostname(let name):
-            unsafe c.op = Int32(CJ_OP_HOSTNAME.rawValue)
+            set(CJ_OP_HOSTNAME, target: nil)
             unsafe c.source = optionalString(name)
         case .domainname(let name):
-            unsafe c.op = Int32(CJ_OP_DOMAINNAME.rawValue)
+            set(CJ_OP_DOMAINNAME, target: nil)
             unsafe c.source = optionalString(name)
-        case .mask(let path):
-            unsafe c.op = Int32(CJ_OP_MASK.rawValue)
-            unsafe c.target = optionalString(path)
-            unsafe c.options = UInt32(CJ_STEP_OPTIONAL)
-        case .detach(let path):
-            unsafe c.op = Int32(CJ_OP_DETACH.rawValue)
-            unsafe c.target = optionalString(path)
-            unsafe c.options = UInt32(CJ_STEP_OPTIONAL)
-        case .fsMount(let target, let fstype, let flags, let data, let optional):
-            unsafe c.op = Int32(CJ_OP_FSMOUNT.rawValue)
-            unsafe c.target = optionalString(target)
+        case .fsMount(let target, let fstype, let flags, let data, let optional, let slot, let base):
+            set(CJ_OP_FSMOUNT, target: target, base: base, optional: optional)
             unsafe c.fstype = optionalString(fstype)
             unsafe c.data = optionalString(data)
             unsafe c.flags = flags
-            unsafe c.options = optional ? UInt32(CJ_STEP_OPTIONAL) : 0
+            unsafe c.arg = UInt(slot)
+        case .detach(let path):
+            set(CJ_OP_DETACH, target: path, optional: true)
+        case .mask(let path, let base):
+            set(CJ_OP_MASK, target: path, base: base, optional: true)
+        case .bindReadOnly(let path, let base, let optional):
+            set(CJ_OP_BIND_RO, target: path, base: base, optional: optional)
+        case .maskFile(let path, let base):
+            set(CJ_OP_MASK_FILE, target: path, base: base, optional: true)
         }
         return unsafe c
     }

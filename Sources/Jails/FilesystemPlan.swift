@@ -8,14 +8,16 @@ public enum FilesystemPlan {
     /// Host directories that hold our state: never visible inside a jail, even path=/.
     public static let hiddenHostDirectories = ["/run/jail", "/var/cache/jail"]
 
+    // Slots of the file systems the child mounts, for steps done beneath them.
+    static let devSlot = 1, procSlot = 2, sysSlot = 3
+
     // Kernel interfaces in /proc that reach the whole machine: read-only for the jail.
-    static let procReadOnly = ["/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs"]
+    static let procReadOnly = ["sys", "sysrq-trigger", "irq", "bus", "fs"]
     // ... or hidden: kernel memory, the keyring list, timers and scheduler internals.
-    static let procMaskedFiles = ["/proc/kcore", "/proc/keys", "/proc/timer_list",
-                                  "/proc/sched_debug", "/proc/latency_stats",
+    static let procMaskedFiles = ["kcore", "keys", "timer_list", "sched_debug", "latency_stats",
                                   // physical page data: an aid to rowhammer
-                                  "/proc/kpageflags", "/proc/kpagecount", "/proc/kpagecgroup"]
-    static let procMaskedDirectories = ["/proc/acpi", "/proc/scsi", "/proc/asound"]
+                                  "kpageflags", "kpagecount", "kpagecgroup"]
+    static let procMaskedDirectories = ["acpi", "scsi", "asound"]
 
     /// - Parameters:
     ///   - root: the jail's root, an absolute host path without symlinks.
@@ -39,34 +41,32 @@ public enum FilesystemPlan {
         if spec.mountDevfs { steps.append(.detach("/dev")) }
         if spec.mountProcfs { steps.append(.detach("/proc")) }
         steps.append(.detach("/sys"))
-        // Mount points in the tree are opened without following symlinks and the new
-        // file systems attached to those descriptors (fsmount): the tree may be shared with
-        // another jail that swaps a directory for a link at any moment. Paths inside our
-        // own fresh /dev, /proc and /sys are the kernel's and safe to name.
+        // Mount points in the tree are opened without following symlinks and the new file
+        // systems attached to those descriptors (fsmount); everything inside them is then
+        // done beneath the mount's own root (a slot), never by name through the tree: the
+        // tree may be shared with another jail that renames or swaps its directories.
         if spec.mountDevfs { steps += devSteps(fdescfs: spec.mountFdescfs) }
         if spec.mountProcfs {
-            steps.append(.fsMount(target: "/proc", fstype: "proc", flags: nosuid | nodev | noexec, data: nil))
-            for path in procReadOnly { steps += readOnlyBind(path) }
-            // Masked by the jail's own /dev/null: a bind source must be a mount of this
-            // namespace. Without devfs they stay as the kernel guards them (kcore needs
-            // CAP_SYS_RAWIO, which the jail never has).
-            if spec.mountDevfs {
-                for path in procMaskedFiles {
-                    steps.append(.mount(source: "/dev/null", target: path, fstype: nil, flags: UInt(MS_BIND), data: nil, optional: true))
-                }
+            steps.append(.fsMount(target: "/proc", fstype: "proc", flags: nosuid | nodev | noexec, data: nil,
+                                  slot: procSlot))
+            // /proc/sys must be read-only, or the jail could set the host's sysctls: not optional.
+            for path in procReadOnly {
+                steps.append(.bindReadOnly(path, base: procSlot, optional: path != "sys"))
             }
-            for path in procMaskedDirectories { steps.append(emptyReadOnly(path)) }
+            // Masked by the jail's own /dev/null. Without devfs they stay as the kernel guards
+            // them (kcore needs CAP_SYS_RAWIO, which the jail never has).
+            if spec.mountDevfs {
+                for path in procMaskedFiles { steps.append(.maskFile(path, base: procSlot)) }
+            }
+            for path in procMaskedDirectories { steps.append(.mask(path, base: procSlot)) }
         }
         // sysfs is not a FreeBSD notion: mounted read-only where the tree has /sys.
         steps.append(.fsMount(target: "/sys", fstype: "sysfs", flags: UInt(MS_RDONLY) | nosuid | nodev | noexec,
-                              data: nil, optional: true))
-        steps.append(emptyReadOnly("/sys/firmware"))
-        if spec.mountDevfs {
-            steps.append(.mount(source: "/dev/null", target: "/sys/kernel/vmcoreinfo", fstype: nil, flags: UInt(MS_BIND),
-                                data: nil, optional: true))
-        }
+                              data: nil, optional: true, slot: sysSlot))
+        steps.append(.mask("firmware", base: sysSlot))
+        if spec.mountDevfs { steps.append(.maskFile("kernel/vmcoreinfo", base: sysSlot)) }
         for dir in hiddenHostDirectories {
-            if let inside = pathInside(root: root, hostPath: dir) { steps.append(emptyReadOnly(inside)) }
+            if let inside = pathInside(root: root, hostPath: dir) { steps.append(.mask(inside)) }
         }
         if spec.host != .inherit {
             if let h = spec.hostname { steps.append(.hostname(h)) }
@@ -82,42 +82,32 @@ public enum FilesystemPlan {
         var steps: [SetupStep] = [
             // Not nodev: this is where the allowed nodes live. The jail cannot add any:
             // CAP_MKNOD is not in its bounding set.
-            .fsMount(target: "/dev", fstype: "tmpfs", flags: nosuid | noexec, data: "mode=755,size=64m"),
+            .fsMount(target: "/dev", fstype: "tmpfs", flags: nosuid | noexec, data: "mode=755,size=64m", slot: devSlot),
         ]
         let chr = UInt32(S_IFCHR)
         for (name, major, minor) in [("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8),
                                      ("urandom", 1, 9), ("tty", 5, 0)] {
-            steps.append(.makeNode("/dev/\(name)", mode: chr | 0o666, device: makedev(UInt32(major), UInt32(minor))))
+            steps.append(.makeNode(name, mode: chr | 0o666, device: makedev(UInt32(major), UInt32(minor)), base: devSlot))
         }
         steps += [
-            .makeDirectory("/dev/pts", mode: 0o755),
+            .makeDirectory("pts", mode: 0o755, base: devSlot),
             // newinstance: the jail's ptys are its own, not the host's.
-            .mount(source: "devpts", target: "/dev/pts", fstype: "devpts", flags: nosuid | noexec,
-                   data: "newinstance,ptmxmode=0666,mode=0620,gid=5"),
-            .symlink(target: "pts/ptmx", at: "/dev/ptmx"),
+            .fsMount(target: "pts", fstype: "devpts", flags: nosuid | noexec,
+                     data: "newinstance,ptmxmode=0666,mode=0620,gid=5", base: devSlot),
+            .symlink(target: "pts/ptmx", at: "ptmx", base: devSlot),
             // shm is a directory of /dev's own tmpfs: a superblock less per jail.
-            .makeDirectory("/dev/shm", mode: 0o1777),
+            .makeDirectory("shm", mode: 0o1777, base: devSlot),
         ]
         if fdescfs {
             steps += [
-                .symlink(target: "/proc/self/fd", at: "/dev/fd"),
-                .symlink(target: "/proc/self/fd/0", at: "/dev/stdin"),
-                .symlink(target: "/proc/self/fd/1", at: "/dev/stdout"),
-                .symlink(target: "/proc/self/fd/2", at: "/dev/stderr"),
+                .symlink(target: "/proc/self/fd", at: "fd", base: devSlot),
+                .symlink(target: "/proc/self/fd/0", at: "stdin", base: devSlot),
+                .symlink(target: "/proc/self/fd/1", at: "stdout", base: devSlot),
+                .symlink(target: "/proc/self/fd/2", at: "stderr", base: devSlot),
             ]
         }
         return steps
     }
-
-    static func readOnlyBind(_ path: String) -> [SetupStep] {
-        [
-            .mount(source: path, target: path, fstype: nil, flags: UInt(MS_BIND | MS_REC), data: nil, optional: true),
-            .mount(source: nil, target: path, fstype: nil,
-                   flags: UInt(MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC), data: nil, optional: true),
-        ]
-    }
-
-    static func emptyReadOnly(_ path: String) -> SetupStep { .mask(path) }
 
     /// Where the host path `hostPath` appears inside a jail rooted at `root`, if it does.
     static func pathInside(root: String, hostPath: String) -> String? {

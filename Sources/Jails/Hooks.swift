@@ -100,6 +100,9 @@ enum InsideCommand {
             // No usable ptmx in the jail (no devfs, or one its root replaced): a pty of the
             // host's. Either way the command never gets our terminal.
             if master < 0 { master = unsafe cj_pty_open(-1, &slave) }
+            guard master >= 0 else {
+                throw JailError(jail: record.name, "no pty for the command: \(SystemError.message(Errno(rawValue: Glibc.errno)))")
+            }
             if master >= 0 { plan.terminalFD = slave }
         }
         defer {

@@ -147,6 +147,31 @@ extension Privileged {
         #expect(leftovers() == before)
     }
 
+    /// Another party swaps the tree's /proc with a decoy directory while jails start: every
+    /// step after the mount works beneath proc's own root, so /proc/sys is read-only in
+    /// every jail that starts, under whatever name.
+    @Test func swappingProcWhileJailsStartNeverLeavesSysctlsWritable() {
+        let racy = "/var/tmp/jail-test-racy-tree"
+        _ = run(["/bin/rm", "-rf", racy])
+        _ = run(["/bin/cp", "-a", tree, racy])
+        defer { _ = run(["/bin/rm", "-rf", racy]) }
+        for d in ["/fake", "/fake/sys", "/fake/sys/kernel"] { mkdir(racy + d, 0o755) }
+        Host.write(racy + "/fake/sys/kernel/hostname", "decoy")
+        var swapper: pid_t = 0
+        let words: [String] = [tree + "/bin/probe", "swap", racy + "/proc", racy + "/fake", "20"]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        posix_spawn(&swapper, tree + "/bin/probe", nil, nil, argv, nil)
+        defer { kill(swapper, SIGKILL); var st: Int32 = 0; waitpid(swapper, &st, 0) }
+        var started = 0
+        for _ in 0..<60 {
+            let r = jail("-c", "path=\(racy)", "command=/bin/probe", "sysctl_writable", "/proc", "/fake")
+            guard r.status == 0 else { continue }
+            started += 1
+            #expect(!r.stdout.contains("WRITABLE"), "a sysctl was writable: \(r)")
+        }
+        #expect(started > 0, "no jail started at all")
+    }
+
     /// kill(0) inside reaches the jail's process group only, never the caller's job.
     @Test func killZeroStaysInsideTheJail() {
         let r = run(["/bin/sh", "-c", """

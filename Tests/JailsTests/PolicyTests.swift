@@ -90,7 +90,7 @@ struct Params: JailParameterSource {
     @Test func pivotComesBeforeAnyMountInsideTheJail() throws {
         let steps = FilesystemPlan.steps(JailSpec(), root: "/srv/mini")
         let pivot = try #require(steps.firstIndex(of: .pivot(root: "/srv/mini")))
-        let proc = try #require(steps.firstIndex { if case .fsMount("/proc", "proc", _, _, _) = $0 { return true } else { return false } })
+        let proc = try #require(steps.firstIndex { if case .fsMount("/proc", "proc", _, _, _, _, _) = $0 { return true } else { return false } })
         // Every detach comes before the first mount of ours.
         let lastDetach = try #require(steps.lastIndex { if case .detach = $0 { return true } else { return false } })
         #expect(lastDetach < proc)
@@ -110,7 +110,7 @@ struct Params: JailParameterSource {
     @Test func noDevfsMeansNoDevMount() throws {
         let spec = try JailSpec(Params(["mount.devfs": "false", "persist": "true"]))
         let steps = FilesystemPlan.steps(spec, root: "/srv/mini")
-        #expect(!steps.contains { if case .fsMount("/dev", _, _, _, _) = $0 { return true } else { return false } })
+        #expect(!steps.contains { if case .fsMount("/dev", _, _, _, _, _, _) = $0 { return true } else { return false } })
     }
 }
 

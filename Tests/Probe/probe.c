@@ -29,6 +29,7 @@
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
@@ -402,6 +403,34 @@ int main(int argc, char **argv) {
         if (fork() == 0) { setsid(); close(0); close(1); close(2); sleep((unsigned)atoi(argv[2])); _exit(0); }
     }
     else if (!strcmp(cmd, "pids")) list("/proc");
+    else if (!strcmp(cmd, "sysctl_writable")) {
+        // For each directory named: if its sys is procfs, can its kernel/hostname be
+        // opened for writing? ("proc-ro", "proc-WRITABLE", or "not-proc").
+        for (int i = 2; i < argc; i++) {
+            // One descriptor for both questions: the directory cannot change in between.
+            char path[512];
+            struct statfs sf;
+            snprintf(path, sizeof path, "%s/sys", argv[i]);
+            int dir = open(path, O_RDONLY | O_DIRECTORY);
+            if (dir < 0 || fstatfs(dir, &sf) < 0 || sf.f_type != 0x9fa0) {
+                printf("%s=not-proc\n", argv[i]);
+                if (dir >= 0) close(dir);
+                continue;
+            }
+            int fd = openat(dir, "kernel/hostname", O_WRONLY);
+            printf("%s=%s\n", argv[i], fd >= 0 ? "proc-WRITABLE" : "proc-ro");
+            if (fd >= 0) close(fd);
+            close(dir);
+        }
+    }
+    else if (!strcmp(cmd, "swap") && argc > 4) {
+        // On the host, as an attacker sharing a jail's tree would: exchange two directories
+        // as fast as possible for SECONDS.
+        time_t end = time(NULL) + atoi(argv[4]);
+        long n = 0;
+        while (time(NULL) < end) { syscall(SYS_renameat2, AT_FDCWD, argv[2], AT_FDCWD, argv[3], 2 /* RENAME_EXCHANGE */); n++; }
+        printf("swaps=%ld\n", n);
+    }
     else if (!strcmp(cmd, "race") && argc > 2) race(atoi(argv[2]));
     else if (!strcmp(cmd, "netlink_addr")) result("netlink_addr", try_netlink_addr());
     else if (!strcmp(cmd, "sigqueue_init") && argc > 2) {

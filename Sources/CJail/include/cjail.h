@@ -15,20 +15,29 @@
 
 // One set-up step, executed in order inside the new mount namespace. A step that fails
 // is reported to the parent as (index, errno) and nothing after it runs.
+//
+// Steps with a `base` work relative to a file system this child mounted earlier (the
+// descriptor fsmount returned, kept in that slot): names inside our own fresh /dev, /proc
+// and /sys are never looked up again through the jail's tree, where a second jail on the
+// same tree could rename or swap a directory under us.
 enum cj_op {
-    CJ_OP_MOUNT = 1,      // mount(source, target, fstype, flags, data)
+    CJ_OP_MOUNT = 1,      // mount(source, target, fstype, flags, data): host paths only
     CJ_OP_SETATTR,        // mount_setattr(target, AT_RECURSIVE, {set = flags, clr = arg})
     CJ_OP_PIVOT,          // chdir(target); pivot_root(".", "."); umount2(".", MNT_DETACH)
-    CJ_OP_MKDIR,          // mkdir(target, arg)
-    CJ_OP_MKNOD,          // mknod(target, arg, flags)   (flags holds the dev_t)
-    CJ_OP_SYMLINK,        // symlink(source, target)
+    CJ_OP_MKDIR,          // mkdirat(base, target, arg)
+    CJ_OP_MKNOD,          // mknodat(base, target, arg, flags)   (flags holds the dev_t)
+    CJ_OP_SYMLINK,        // symlinkat(source, base, target)
     CJ_OP_HOSTNAME,       // sethostname(source)
     CJ_OP_DOMAINNAME,     // setdomainname(source)
     CJ_OP_FSMOUNT,        // a new fstype instance (data: comma options, flags: MS_*) attached
-                          // to target, which is opened without following any symlink
-    CJ_OP_DETACH,         // umount2(target, MNT_DETACH); not a mount point is not an error
+                          // to target (opened without following any symlink); kept in slot
+                          // `arg` when arg > 0
+    CJ_OP_DETACH,         // umount2(target, MNT_DETACH|UMOUNT_NOFOLLOW); not a mount point
+                          // is not an error
     CJ_OP_MASK,           // an empty read-only directory over target: the first one a
-                          // tmpfs, the others binds of it (one superblock per jail)
+                          // tmpfs, the others clones of it (one superblock per jail)
+    CJ_OP_BIND_RO,        // target (in base) bound over itself, read-only, recursively
+    CJ_OP_MASK_FILE,      // the null device of slot 1 (our /dev) bound over target (in base)
 };
 
 // A missing target (ENOENT) is not an error for this step: it is skipped. Used for
@@ -38,6 +47,7 @@ enum cj_op {
 struct cj_step {
     int op;
     unsigned int options;
+    int base;             // 0: paths from our root; 1-7: relative to that slot's mount
     const char *_Nullable source;
     const char *_Nullable target;
     const char *_Nullable fstype;
