@@ -152,6 +152,39 @@ static int run_step(const struct cj_step *s) {
         }
         return attach(m, open_target(s, 0));
     }
+    case CJ_OP_ROOT: {
+        // The root is looked up once, without following any symlink, and must be the
+        // directory the parent resolved (device and inode): whoever can rename in its
+        // parent directory cannot swap in a link to / or anywhere else. Everything after
+        // works on descriptors.
+        int fd = open_target(s, 1);
+        if (fd < 0) return -1;
+        struct stat st;
+        if (fstat(fd, &st) < 0 || ((s->flags || s->arg) && (st.st_dev != (dev_t)s->flags || st.st_ino != (ino_t)s->arg))) {
+            close(fd);
+            errno = ESTALE;
+            return -1;
+        }
+        int c = clone_tree(fd, "", 1);
+        // Device nodes inside the jail's own tree are dead: only our /dev has live ones.
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_NODEV };
+        if (c < 0 || syscall(SYS_mount_setattr, c, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0 ||
+            syscall(SYS_move_mount, c, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0 ||
+            fchdir(c) < 0) {
+            int e = errno;
+            if (c >= 0) close(c);
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        close(c);
+        close(fd);
+        // pivot_root(".", ".") stacks the old root on top of the new one; detaching it
+        // leaves no path, descriptor or mount through which the host tree is reachable.
+        if (syscall(SYS_pivot_root, ".", ".") < 0) return -1;
+        if (umount2(".", MNT_DETACH) < 0) return -1;
+        return chdir("/");
+    }
     case CJ_OP_MASK_FILE: {
         int target = open_target(s, 0);
         if (target < 0) return -1;

@@ -13,6 +13,9 @@ public enum SetupStep: Sendable, Equatable {
     case setAttributes(target: String, set: UInt64, clear: UInt64)
     /// The new root: pivot_root into it and detach the old one.
     case pivot(root: String)
+    /// The jail's root (`path`, without symlinks, the directory of that device and inode
+    /// when not 0) cloned recursively and nodev over itself, then pivoted into.
+    case root(path: String, device: UInt64, inode: UInt64)
     case makeDirectory(String, mode: UInt32, base: Int = 0)
     case makeNode(String, mode: UInt32, device: UInt64, base: Int = 0)
     case symlink(target: String, at: String, base: Int = 0)
@@ -41,6 +44,7 @@ public enum SetupStep: Sendable, Equatable {
             return ("mount \(fstype ?? "")", target)
         case .setAttributes(let target, _, _): return ("set mount attributes", target)
         case .pivot(let root): return ("pivot_root", root)
+        case .root(let path, _, _): return ("enter the jail's root", path)
         case .makeDirectory(let p, _, _): return ("mkdir", p)
         case .makeNode(let p, _, _, _): return ("mknod", p)
         case .symlink(_, let p, _): return ("symlink", p)
@@ -211,6 +215,10 @@ public enum Spawner {
             unsafe c.arg = UInt(clear)
         case .pivot(let root):
             set(CJ_OP_PIVOT, target: root)
+        case .root(let path, let device, let inode):
+            set(CJ_OP_ROOT, target: path)
+            unsafe c.flags = UInt(device)
+            unsafe c.arg = UInt(inode)
         case .makeDirectory(let path, let mode, let base):
             set(CJ_OP_MKDIR, target: path, base: base)
             unsafe c.arg = UInt(mode)

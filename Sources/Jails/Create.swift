@@ -89,7 +89,8 @@ public struct JailCreation {
             // The kernel's own rule (kern_jail.c): a jail must persist or attach.
             throw fail("jail must persist or have a command (add persist, or command=...)")
         }
-        let root = try resolveRoot(label: label)
+        let rootID = try resolveRoot(label: label)
+        let root = rootID.path
         let setup: CommandSetup
         do {
             setup = try CommandSetup(user: spec.jailUser, hostDatabase: spec.systemJailUser,
@@ -187,7 +188,7 @@ public struct JailCreation {
         plan.errorFD = errorWrite.rawValue
         plan.statusFD = direct == nil ? -1 : statusWrite.rawValue
         plan.persist = spec.persist || holdOpen
-        plan.steps = FilesystemPlan.steps(spec, root: root)
+        plan.steps = FilesystemPlan.steps(spec, root: root, identity: (rootID.device, rootID.inode))
         plan.keepCapabilities = confinement.capabilities
         plan.filter = confinement.program
         if let direct { setup.apply(to: &plan, argv: direct) }
@@ -278,20 +279,32 @@ public struct JailCreation {
         return 0
     }
 
-    private func resolveRoot(label: String?) throws(JailError) -> String {
+    /// The jail's root as jail(8) takes it (symlinks in the given path followed, as realpath
+    /// does), opened once: the resolved name and the device and inode come from that one
+    /// descriptor, and the child checks that it finds the same directory there. A path that
+    /// resolves to / without being "/" is refused: someone swapping a link to / into a
+    /// directory they can write must not turn a jail into a path=/ one.
+    private func resolveRoot(label: String?) throws(JailError) -> (path: String, device: UInt64, inode: UInt64) {
         guard spec.path.hasPrefix("/") else {
             throw JailError(jail: label, "path \(spec.path): not an absolute pathname")
         }
-        guard let real = unsafe realpath(spec.path, nil) else {
-            throw JailError(jail: label, "path \(spec.path): \(SystemError.message(Errno(rawValue: Glibc.errno)))")
+        let fd: OwnedFD
+        do { fd = try OwnedFD.open(FilePath(spec.path), Int32(CJ_O_PATH)) } catch {
+            throw JailError(jail: label, "path \(spec.path): \(SystemError.message(error.errno))")
         }
-        defer { unsafe free(real) }
-        let resolved = unsafe String(cString: real)
         var st = stat()
-        guard unsafe stat(resolved, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+        guard unsafe fstat(fd.rawValue, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
             throw JailError(jail: label, "path \(spec.path): not a directory")
         }
-        return resolved
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = unsafe readlink("/proc/self/fd/\(fd.rawValue)", &buf, buf.count - 1)
+        guard n > 0 else { throw JailError(jail: label, "path \(spec.path): cannot resolve it") }
+        let resolved = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let given = spec.path.split(separator: "/").filter { $0 != "." }
+        if resolved == "/" && !given.isEmpty {
+            throw JailError(jail: label, "path \(spec.path): resolves to /; give path=/ if that is meant")
+        }
+        return (resolved, UInt64(st.st_dev), UInt64(st.st_ino))
     }
 
     private func readStatus(_ fd: borrowing OwnedFD) -> Int32? {

@@ -21,26 +21,21 @@ public enum FilesystemPlan {
 
     /// - Parameters:
     ///   - root: the jail's root, an absolute host path without symlinks.
-    public static func steps(_ spec: JailSpec, root: String) -> [SetupStep] {
+    ///   - identity: its device and inode, as the caller opened it (0, 0: unchecked).
+    public static func steps(_ spec: JailSpec, root: String, identity: (device: UInt64, inode: UInt64) = (0, 0)) -> [SetupStep] {
         let nosuid = UInt(MS_NOSUID), nodev = UInt(MS_NODEV), noexec = UInt(MS_NOEXEC)
         var steps: [SetupStep] = [
             // Slave: mounts the host adds below the jail's path later still appear inside
             // (FreeBSD has one mount table), but nothing the jail does reaches the host.
             .mount(source: nil, target: "/", fstype: nil, flags: UInt(MS_REC | MS_SLAVE), data: nil),
-            .mount(source: root, target: root, fstype: nil, flags: UInt(MS_BIND | MS_REC), data: nil),
-            // Device nodes inside the jail's own tree are dead: only our /dev has live ones.
-            .setAttributes(target: root, set: UInt64(CJ_MOUNT_ATTR_NODEV), clear: 0),
-            // For "/", the lookup of "/" stops at the process's root, under the bind just
-            // stacked on it; "/proc/.." climbs back out of a mount and lands on the top one.
-            .pivot(root: root == "/" ? "/proc/.." : root),
+            // Looked up once, checked, then only descriptors: nodev clone, pivot_root.
+            .root(path: root, device: identity.device, inode: identity.inode),
         ]
         // Whatever the tree had mounted on /dev, /proc and /sys (the host's own, with
         // path=/) goes first, before any mount of ours exists that a planted symlink could
-        // point an unmount at: nothing of the host may hide below ours, and sysfs refuses
-        // to be stacked on itself.
-        if spec.mountDevfs { steps.append(.detach("/dev")) }
-        if spec.mountProcfs { steps.append(.detach("/proc")) }
-        steps.append(.detach("/sys"))
+        // point an unmount at: nothing of the host may hide below ours (with mount.noprocfs
+        // or mount.nodevfs the jail has none), and sysfs refuses to be stacked on itself.
+        steps += [.detach("/dev"), .detach("/proc"), .detach("/sys")]
         // Mount points in the tree are opened without following symlinks and the new file
         // systems attached to those descriptors (fsmount); everything inside them is then
         // done beneath the mount's own root (a slot), never by name through the tree: the

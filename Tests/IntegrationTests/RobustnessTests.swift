@@ -172,6 +172,32 @@ extension Privileged {
         #expect(started > 0, "no jail started at all")
     }
 
+    /// Whoever can rename in the directory that holds the tree swaps the tree with a link to
+    /// / while jails start: the root is looked up once, without links, and checked against
+    /// what `jail` opened, so no jail ever gets the host's tree.
+    @Test func swappingTheTreeForALinkToSlashNeverGivesTheHost() {
+        let parent = "/var/tmp/jail-test-swap-parent"
+        _ = run(["/bin/rm", "-rf", parent])
+        mkdir(parent, 0o755)
+        _ = run(["/bin/cp", "-a", tree, parent + "/tree"])
+        symlink("/", parent + "/link")
+        defer { _ = run(["/bin/rm", "-rf", parent]) }
+        // The plain cases: a link to / is refused, and path=/ without procfs has no /proc.
+        let link = jail("-c", "path=\(parent)/link", "command=/bin/true")
+        #expect(link.status == 1 && link.stderr.contains("resolves to /"), "\(link)")
+        let noproc = jail("-c", "mount.noprocfs", "command=\(tree)/bin/probe", "ls", "/proc")
+        #expect(noproc["list /proc"] == "", "the host's /proc stayed: \(noproc)")
+        var swapper: pid_t = 0
+        let words: [String] = [tree + "/bin/probe", "swap", parent + "/tree", parent + "/link", "20"]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        posix_spawn(&swapper, tree + "/bin/probe", nil, nil, argv, nil)
+        defer { kill(swapper, SIGKILL); var st: Int32 = 0; waitpid(swapper, &st, 0) }
+        for _ in 0..<60 {
+            let r = jail("-c", "path=\(parent)/tree", "command=/bin/probe", "ls", "/")
+            #expect(!(r["list /"] ?? "").split(separator: ",").contains("usr"), "the host's tree: \(r)")
+        }
+    }
+
     /// kill(0) inside reaches the jail's process group only, never the caller's job.
     @Test func killZeroStaysInsideTheJail() {
         let r = run(["/bin/sh", "-c", """

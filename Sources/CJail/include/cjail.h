@@ -38,6 +38,8 @@ enum cj_op {
                           // tmpfs, the others clones of it (one superblock per jail)
     CJ_OP_BIND_RO,        // target (in base) bound over itself, read-only, recursively
     CJ_OP_MASK_FILE,      // the null device of slot 1 (our /dev) bound over target (in base)
+    CJ_OP_ROOT,           // target (no symlinks; device `flags`, inode `arg` when not 0)
+                          // cloned recursively, nodev, over itself, and pivoted into
 };
 
 // A missing target (ENOENT) is not an error for this step: it is skipped. Used for
