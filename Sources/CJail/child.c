@@ -192,18 +192,6 @@ static int run_step(const struct cj_step *s) {
     }
     case CJ_OP_MOUNT:
         return mount(s->source, s->target, s->fstype, s->flags, s->data);
-    case CJ_OP_SETATTR: {
-        struct mount_attr attr = { .attr_set = s->flags, .attr_clr = s->arg };
-        return (int)syscall(SYS_mount_setattr, AT_FDCWD, s->target,
-                            AT_RECURSIVE | AT_SYMLINK_NOFOLLOW, &attr, sizeof attr);
-    }
-    case CJ_OP_PIVOT:
-        // pivot_root(".", ".") stacks the old root on top of the new one; detaching it
-        // leaves no path, descriptor or mount through which the host tree is reachable.
-        if (chdir(s->target) < 0) return -1;
-        if (syscall(SYS_pivot_root, ".", ".") < 0) return -1;
-        if (umount2(".", MNT_DETACH) < 0) return -1;
-        return chdir("/");
     // The umask inherited from the caller must not narrow the modes of what we create.
     case CJ_OP_MKDIR:
         if (mkdirat(dirfd, s->target, (mode_t)s->arg) < 0 && errno != EEXIST) return -1;

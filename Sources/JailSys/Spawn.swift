@@ -7,12 +7,8 @@ import SystemPackage
 /// that slot (`fsMount(slot:)`): inside our own fresh /dev, /proc and /sys nothing is looked
 /// up again through the jail's tree, which a second jail on it could be changing.
 public enum SetupStep: Sendable, Equatable {
-    /// mount(2) on host paths (before pivot_root) or the root itself.
+    /// mount(2) on host paths, before the jail's root exists (propagation).
     case mount(source: String?, target: String, fstype: String?, flags: UInt, data: String?, optional: Bool = false)
-    /// mount_setattr(AT_RECURSIVE): attributes set and cleared on the whole subtree.
-    case setAttributes(target: String, set: UInt64, clear: UInt64)
-    /// The new root: pivot_root into it and detach the old one.
-    case pivot(root: String)
     /// The jail's root (`path`, without symlinks, the directory of that device and inode
     /// when not 0) cloned recursively and nodev over itself, then pivoted into.
     case root(path: String, device: UInt64, inode: UInt64)
@@ -38,12 +34,8 @@ public enum SetupStep: Sendable, Equatable {
     public var failureOperation: (String, String?) {
         switch self {
         case .mount(_, let target, let fstype, let flags, _, _):
-            if flags & UInt(MS_REMOUNT) != 0 { return ("remount", target) }
-            if flags & UInt(MS_BIND) != 0 { return ("mount", target) }
             if flags & UInt(MS_SLAVE | MS_PRIVATE) != 0 { return ("make mounts private", target) }
             return ("mount \(fstype ?? "")", target)
-        case .setAttributes(let target, _, _): return ("set mount attributes", target)
-        case .pivot(let root): return ("pivot_root", root)
         case .root(let path, _, _): return ("enter the jail's root", path)
         case .makeDirectory(let p, _, _): return ("mkdir", p)
         case .makeNode(let p, _, _, _): return ("mknod", p)
@@ -209,12 +201,6 @@ public enum Spawner {
             unsafe c.fstype = optionalString(fstype)
             unsafe c.data = optionalString(data)
             unsafe c.flags = flags
-        case .setAttributes(let target, let attrSet, let clear):
-            set(CJ_OP_SETATTR, target: target)
-            unsafe c.flags = UInt(attrSet)
-            unsafe c.arg = UInt(clear)
-        case .pivot(let root):
-            set(CJ_OP_PIVOT, target: root)
         case .root(let path, let device, let inode):
             set(CJ_OP_ROOT, target: path)
             unsafe c.flags = UInt(device)

@@ -22,8 +22,6 @@
 // same tree could rename or swap a directory under us.
 enum cj_op {
     CJ_OP_MOUNT = 1,      // mount(source, target, fstype, flags, data): host paths only
-    CJ_OP_SETATTR,        // mount_setattr(target, AT_RECURSIVE, {set = flags, clr = arg})
-    CJ_OP_PIVOT,          // chdir(target); pivot_root(".", "."); umount2(".", MNT_DETACH)
     CJ_OP_MKDIR,          // mkdirat(base, target, arg)
     CJ_OP_MKNOD,          // mknodat(base, target, arg, flags)   (flags holds the dev_t)
     CJ_OP_SYMLINK,        // symlinkat(source, base, target)
@@ -154,7 +152,6 @@ enum {
     CJ_O_PATH = 010000000,
     CJ_RESOLVE_NO_MAGICLINKS = 0x02,
     CJ_RESOLVE_IN_ROOT = 0x10,
-    CJ_MOUNT_ATTR_NODEV = 0x4,
 };
 
 // Raw system calls that Glibc as seen from Swift lacks.
