@@ -18,6 +18,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "JailConf", swiftSettings: noWarnings),
+        // rctl(8): rules, resources and their Linux mechanisms, usage formatting. Pure Swift.
+        .target(name: "Rctl", swiftSettings: noWarnings),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
         .target(name: "CJail"),
         .target(
@@ -26,7 +28,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "Jails",
-            dependencies: ["JailSys", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["JailSys", "Rctl", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict),
         .target(
             name: "JailCLI",
@@ -34,6 +36,7 @@ let package = Package(
             swiftSettings: noWarnings),
         .executableTarget(name: "jail", dependencies: ["JailCLI"]),
         .testTarget(name: "JailConfTests", dependencies: ["JailConf"]),
+        .testTarget(name: "RctlTests", dependencies: ["Rctl"]),
         .testTarget(name: "JailsTests", dependencies: ["Jails", "JailSys", "JailCLI"]),
         // Runs the real `jail` binary; the dependency makes `swift test` build it first.
         .testTarget(name: "IntegrationTests", dependencies: ["jail"], exclude: []),

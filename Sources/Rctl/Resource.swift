@@ -1,0 +1,2 @@
+/// placeholder, replaced by the Rctl module
+public enum RctlPlaceholder {}

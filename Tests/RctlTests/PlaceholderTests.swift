@@ -1,0 +1,3 @@
+import Rctl
+import Testing
+@Test func placeholder() { #expect(Bool(true)) }
