@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -192,6 +193,50 @@ static int run_step(const struct cj_step *s) {
     }
     case CJ_OP_MOUNT:
         return mount(s->source, s->target, s->fstype, s->flags, s->data);
+    case CJ_OP_RECONFIGURE: {
+        // A running jail's own devpts (pseudoterminals): reached without links and checked
+        // to be that kind of file system, so nothing else can be reconfigured in its place.
+        int target = open_target(s, 1);
+        if (target < 0) return -1;
+        struct statfs sfs;
+        int fs = -1;
+        if (fstatfs(target, &sfs) < 0) {
+            fs = -1;
+        } else if ((unsigned long)sfs.f_type != s->arg) {
+            errno = EXDEV;
+        } else {
+            fs = (int)syscall(SYS_fspick, target, "", FSPICK_EMPTY_PATH | FSPICK_CLOEXEC | FSPICK_NO_AUTOMOUNT);
+        }
+        int e = errno;
+        close(target);
+        if (fs < 0) { errno = e; return -1; }
+        char buf[64];
+        size_t n = strlen(s->data);
+        char *eq = n < sizeof buf ? memchr(memcpy(buf, s->data, n + 1), '=', n) : NULL;
+        int r = -1;
+        if (eq) {
+            *eq = '\0';
+            r = (int)syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, buf, eq + 1, 0);
+            if (r == 0) r = (int)syscall(SYS_fsconfig, fs, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0);
+        } else {
+            errno = EINVAL;
+        }
+        e = errno;
+        close(fs);
+        errno = e;
+        return r;
+    }
+    case CJ_OP_WRITE: {
+        int fd = openat(dirfd, s->target, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) return -1;
+        size_t n = strlen(s->data);
+        ssize_t w = write(fd, s->data, n);
+        int e = errno;
+        close(fd);
+        if (w == (ssize_t)n) return 0;
+        errno = w < 0 ? e : EIO;
+        return -1;
+    }
     // The umask inherited from the caller must not narrow the modes of what we create.
     case CJ_OP_MKDIR:
         if (mkdirat(dirfd, s->target, (mode_t)s->arg) < 0 && errno != EEXIST) return -1;
@@ -212,6 +257,23 @@ static int run_step(const struct cj_step *s) {
     }
     errno = EINVAL;
     return -1;
+}
+
+// Moves this process into the jail's v1 cgroups ("0" names the writer). The first write
+// waits for an RCU grace period (milliseconds); the others reuse it. Only jails with
+// limits on v1 controllers have any.
+static int enter_v1_cgroups(const struct cj_plan *plan) {
+    for (size_t i = 0; i < plan->nv1_procs; i++)
+        if (write(plan->v1_procs_fds[i], "0", 1) != 1) return -1;
+    return 0;
+}
+
+static int set_rlimits(const struct cj_plan *plan) {
+    for (size_t i = 0; i < plan->nrlimits; i++) {
+        struct { uint64_t cur, max; } lim = { plan->rlimits[i].soft, plan->rlimits[i].hard };
+        if (syscall(SYS_prlimit64, 0, plan->rlimits[i].resource, &lim, NULL) < 0) return -1;
+    }
+    return 0;
 }
 
 static int drop_capabilities(const struct cj_plan *plan) {
@@ -297,6 +359,8 @@ __attribute__((noreturn)) static void command_child(const struct cj_plan *plan, 
     for (int sig = 1; sig < 32; sig++)
         if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
 
+    // Lowered while still privileged; jailed root lacks CAP_SYS_RESOURCE to raise them.
+    if (set_rlimits(plan) < 0) fail(plan, CJ_FAIL_RLIMIT, errno);
     if (plan->set_ids) {
         // Raw system calls: glibc's set*id wrappers broadcast to every thread they think
         // the process has, and this process is a raw clone of a possibly threaded one.
@@ -342,6 +406,7 @@ __attribute__((noreturn)) static void jail_child(const struct cj_plan *plan) {
     // From here until our exec, /proc/<pid> of this process must not be reachable by the
     // jail: it still holds every capability and the host's descriptors.
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (enter_v1_cgroups(plan) < 0) fail(plan, CJ_FAIL_CGROUP, errno);
 
     for (size_t i = 0; i < plan->nsteps; i++) {
         const struct cj_step *s = &plan->steps[i];
@@ -417,6 +482,8 @@ static void join_child(const struct cj_plan *plan) {
             if (run_step(&plan->steps[i]) < 0) fail(plan, (int)i, errno);
         _exit(0);
     }
+    // The command is forked from here: born in the jail's v1 cgroups too.
+    if (enter_v1_cgroups(plan) < 0) fail(plan, CJ_FAIL_CGROUP, errno);
     // Legacy clone: clone3 refuses CLONE_PARENT with an exit signal, and the command's
     // parent (jexec) must get SIGCHLD like for any child. With CLONE_PARENT the kernel
     // gives the child our own exit signal, SIGCHLD.

@@ -104,3 +104,12 @@ __attribute__((naked)) long cj_clone3_run(struct clone_args *args, size_t size,
         "pop %r12\n"
         "ret\n");
 }
+
+int cj_prlimit(pid_t pid, int resource, uint64_t soft, uint64_t hard) {
+    struct { uint64_t cur, max; } lim = { soft, hard };
+    return (int)syscall(SYS_prlimit64, pid, resource, &lim, NULL);
+}
+
+int cj_setns(int fd, int nstype) {
+    return (int)syscall(SYS_setns, fd, nstype);
+}

@@ -22,6 +22,7 @@ enum JailCommand {
         switch args.first {
         case "ps": return ProcessCommands.ps(Array(args.dropFirst()))
         case "kill": return ProcessCommands.kill(Array(args.dropFirst()))
+        case "list": return ListCommand.run(Array(args.dropFirst()))
         default: break
         }
         let opts: Getopt

@@ -11,6 +11,7 @@ public enum JailTool {
         switch program {
         case "jexec": status = JexecCommand.run(args)
         case "jls": status = JlsCommand.run(args)
+        case "rctl": status = RctlCommand.run(args)
         default: status = JailCommand.run(args)
         }
         exit(status)

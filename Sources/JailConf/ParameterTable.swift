@@ -317,6 +317,9 @@ public enum ParameterTable {
             "stop.timeout", .int, default: .list(["10"]), "10", range: 0...Int(Int32.max),
             "seconds to wait after SIGTERM before removing the jail"),
         pseudo("interface", .string, "none", "host interface that gets the jail's addresses"),
+        pseudo(
+            "rctl", .list, "none",
+            "resource limits: rctl(8) rules without the subject (memoryuse:deny=512M), in force while the jail exists"),
         pseudo("vnet.interface", .list, "none", "interfaces moved into a VNET jail"),
         pseudo("zfs.dataset", .list, "none", support: .refused(noZFS), "ZFS datasets attached to the jail"),
         pseudo(

@@ -29,6 +29,12 @@ public enum SetupStep: Sendable, Equatable {
     case bindReadOnly(String, base: Int, optional: Bool)
     /// The null device of slot 1 (our /dev) over the file `path` (beneath `base`).
     case maskFile(String, base: Int)
+    /// `contents` written to the existing file `path`, reached without a symlink (a
+    /// sysctl of the jail's own namespaces, through the host's /proc/sys).
+    case writeFile(String, contents: String)
+    /// The file system mounted at `path` (no symlinks; statfs magic `magic`) given the
+    /// option `option` ("key=value"): a running jail's devpts.
+    case reconfigure(String, magic: UInt, option: String)
 
     /// How a failure of this step reads, FreeBSD style: operation and path.
     public var failureOperation: (String, String?) {
@@ -47,6 +53,8 @@ public enum SetupStep: Sendable, Equatable {
         case .mask(let p, _): return ("mask", p)
         case .bindReadOnly(let p, _, _): return ("make read-only", p)
         case .maskFile(let p, _): return ("mask", p)
+        case .writeFile(let p, let contents): return ("write \(contents) to", p)
+        case .reconfigure(let p, _, let option): return ("set \(option) on", p)
         }
     }
 }
@@ -76,8 +84,25 @@ public struct ChildPlan: Sendable {
     public var credentials: (uid: UInt32, gid: UInt32, groups: [UInt32])? = nil
     public var keepCapabilities = CapabilitySet()
     public var filter: SeccompProgram? = nil
+    /// `cgroup.procs` (write-only) of the jail's cgroups in v1 hierarchies, entered first.
+    public var v1ProcsFDs: [Int32] = []
+    /// Limits set on the command (RLIMIT_* number, soft, hard).
+    public var rlimits: [ResourceLimit] = []
 
     public init() {}
+}
+
+/// One prlimit(2) setting.
+public struct ResourceLimit: Sendable, Equatable {
+    public var resource: Int32
+    public var soft: UInt64
+    public var hard: UInt64
+
+    public init(resource: Int32, soft: UInt64, hard: UInt64) {
+        self.resource = resource
+        self.soft = soft
+        self.hard = hard
+    }
 }
 
 /// Why the child failed, as it reported it.
@@ -91,7 +116,8 @@ public struct ChildFailure: Error, Sendable {
     }
 
     public static let setup = CJ_FAIL_SETUP, ids = CJ_FAIL_IDS, seccomp = CJ_FAIL_SECCOMP,
-        caps = CJ_FAIL_CAPS, chdir = CJ_FAIL_CHDIR, exec = CJ_FAIL_EXEC, initExec = CJ_FAIL_INIT
+        caps = CJ_FAIL_CAPS, chdir = CJ_FAIL_CHDIR, exec = CJ_FAIL_EXEC, initExec = CJ_FAIL_INIT,
+        cgroup = CJ_FAIL_CGROUP, rlimit = CJ_FAIL_RLIMIT
 }
 
 public enum Spawner {
@@ -109,8 +135,12 @@ public enum Spawner {
         let searchPath = unsafe plan.searchPath.map { unsafe arena.string($0) }
         let filterBytes = plan.filter?.bytes ?? []
         let emptyStep = unsafe arena.emptyStep()
+        let limits = plan.rlimits.map { cj_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
+        let v1 = plan.v1ProcsFDs
 
         let pid = unsafe steps.withUnsafeMutableBufferPointer { stepBuf in
+          unsafe limits.withUnsafeBufferPointer { limitBuf in
+            unsafe v1.withUnsafeBufferPointer { v1Buf in
             unsafe groups.withUnsafeBufferPointer { groupBuf in
                 unsafe filterBytes.withUnsafeBytes { filterBuf in
                     let cred = plan.credentials
@@ -128,6 +158,10 @@ public enum Spawner {
                         join_flags: plan.joinFlags,
                         steps: UnsafePointer(stepBuf.baseAddress ?? emptyStep),
                         nsteps: stepBuf.count,
+                        v1_procs_fds: v1Buf.baseAddress,
+                        nv1_procs: v1Buf.count,
+                        rlimits: limitBuf.baseAddress,
+                        nrlimits: limitBuf.count,
                         argv: argv.map { unsafe UnsafePointer($0) },
                         envp: UnsafePointer(envp),
                         search_path: searchPath.map { unsafe UnsafePointer($0) },
@@ -147,6 +181,8 @@ public enum Spawner {
                     return unsafe cj_spawn(&c)
                 }
             }
+            }
+          }
         }
         if pid < 0 { throw SystemError("clone", Errno(rawValue: Glibc.errno)) }
         return pid
@@ -235,6 +271,13 @@ public enum Spawner {
             set(CJ_OP_BIND_RO, target: path, base: base, optional: optional)
         case .maskFile(let path, let base):
             set(CJ_OP_MASK_FILE, target: path, base: base, optional: true)
+        case .writeFile(let path, let contents):
+            set(CJ_OP_WRITE, target: path)
+            unsafe c.data = optionalString(contents)
+        case .reconfigure(let path, let magic, let option):
+            set(CJ_OP_RECONFIGURE, target: path)
+            unsafe c.data = optionalString(option)
+            unsafe c.arg = magic
         }
         return unsafe c
     }

@@ -44,6 +44,8 @@ enum ChildReport {
         case ChildFailure.caps: return "drop capabilities: \(message)"
         case ChildFailure.chdir: return "chdir `\(plan.workdir)`: \(message)"
         case ChildFailure.initExec: return "start the jail's init: \(message)"
+        case ChildFailure.cgroup: return "enter the jail's cgroups: \(message)"
+        case ChildFailure.rlimit: return "set the jail's resource limits: \(message)"
         default: return "set up the jail: \(message)"
         }
     }

@@ -1,6 +1,7 @@
 import CJail
 import Glibc
 import JailSys
+import Rctl
 import SystemPackage
 
 /// A failure of an operation on a jail, in FreeBSD's words; the CLI prefixes "jail: ".
@@ -19,22 +20,27 @@ public struct JailError: Error, Sendable, CustomStringConvertible {
 /// Where jails keep their host-side state. Tests point these at their own places.
 public struct Environment: Sendable {
     public var registry = Registry()
-    /// Parent of every jail's cgroup in the v2 hierarchy; nil: <cgroup2 mount>/jail.
-    public var cgroupRoot: FilePath?
+    /// Where jails' cgroups live in every hierarchy: below the root when absolute, below
+    /// the calling process's own cgroup when relative (tests put them under their own).
+    public var cgroupParent = "/jail"
     public var seccompCache: FilePath = "/var/cache/jail"
+    /// rctl rules applied to jails when they are created.
+    public var rctlConf: FilePath = "/etc/rctl.conf"
 
     public init() {}
 
-    /// `JAIL_CGROUP_ROOT` moves the jails' cgroups (tests put them under their own cgroup).
+    /// `JAIL_CGROUP_PARENT` and `JAIL_RCTL_CONF` move those (tests).
     public static func fromProcessEnvironment() -> Environment {
         var env = Environment()
-        if let root = unsafe getenv("JAIL_CGROUP_ROOT") { env.cgroupRoot = FilePath(unsafe String(cString: root)) }
+        if let parent = unsafe getenv("JAIL_CGROUP_PARENT") { env.cgroupParent = unsafe String(cString: parent) }
+        if let conf = unsafe getenv("JAIL_RCTL_CONF") { env.rctlConf = FilePath(unsafe String(cString: conf)) }
         return env
     }
 
+    /// Parent of every jail's cgroup in the v2 hierarchy.
     func resolvedCgroupRoot() throws(SystemError) -> FilePath {
-        if let root = cgroupRoot { return root }
-        return try CgroupV2.mountPoint().appending("jail")
+        let hierarchies = try CgroupHierarchies.discover()
+        return hierarchies.base("", parent: cgroupParent) ?? hierarchies.unified.appending("jail")
     }
 }
 
@@ -99,7 +105,8 @@ public struct JailCreation {
         let confinement = try Confinement(spec, environment: env)
 
         // Registry: the jid, and a record naming what will exist, before anything exists.
-        let cgroupBase = try sys { () throws(SystemError) in try env.resolvedCgroupRoot() }
+        let hierarchies = try sys { () throws(SystemError) in try CgroupHierarchies.discover() }
+        guard let cgroupBase = hierarchies.base("", parent: env.cgroupParent) else { throw fail("no cgroup2 hierarchy") }
         JailRemoval.finishEnded(env.registry)
         let lock = try sys { () throws(SystemError) in try env.registry.lock() }
         let taken = env.registry.records()
@@ -117,18 +124,41 @@ public struct JailCreation {
         let labelText = options.label ?? spec.name ?? String(jid)
         let me = getpid()
         let cgroup = cgroupBase.appending(String(jid))
+        // Limits: the rules in force for this jail's name, /etc/rctl.conf's, its own rctl
+        // parameter; checked before anything exists, put in force with the jail.
+        let store = RuleStore(environment: env)
+        let limits: JailLimits, newRules: [Rule], parameterRules: [Rule]
+        do {
+            (limits, newRules, parameterRules) = try Self.limits(spec, name: spec.name ?? String(jid), jid: jid, cgroup: cgroup,
+                                                                   store: store, cgroups: LimitCgroups(hierarchies: hierarchies, parent: env.cgroupParent))
+        } catch {
+            lock.unlock()
+            throw JailError(jail: label, error.message)
+        }
         var record = JailRecord(
             jid: jid, name: spec.name ?? String(jid), path: root, hostname: spec.hostname ?? "",
             creatorPID: me, creatorStart: ProcessIdentity.startTime(me) ?? 0,
             cgroup: cgroup.string, persist: spec.persist, parameters: parameters,
             poststop: spec.hooks.poststop, release: spec.hooks.release, confinement: confinement.recorded)
+        record.v1Cgroups = limits.v1Directories
+        record.rlimits = limits.rlimits
+        record.parameterRules = parameterRules.map { $0.formatted(human: false) }
         do { try env.registry.write(record) } catch {
             lock.unlock()
             throw fail(error.description)
         }
-        lock.unlock()
         let registry = env.registry
         undo.push { registry.remove(record) }
+        // Put in force once the record names them: whoever finishes a killed creation
+        // takes the parameter's rules out again.
+        do { try store.add(newRules) } catch {
+            lock.unlock()
+            throw JailError(jail: label, error.message)
+        }
+        lock.unlock()
+        if !newRules.isEmpty {
+            undo.push { _ = try? registry.withLock { () throws(JailError) in try store.remove(newRules) } }
+        }
         TestPoint.registered.reached()
 
         // The start table of jail(8): exec.prepare, (mounts and addresses: later issues),
@@ -158,6 +188,12 @@ public struct JailCreation {
             try? CgroupV2.remove(cgroup)
         }
         try sys { () throws(SystemError) in try CgroupV2.makeDirectory(members) }
+        if !limits.placements.isEmpty {
+            let directories = limits.v1Directories
+            undo.push { LimitCgroups.remove(directories) }
+            try sys { () throws(SystemError) in try limits.applyCgroups() }
+        }
+        let v1Procs = try sys { () throws(SystemError) in try CgroupEntries(limits.v1Directories) }
         TestPoint.cgroup.reached()
 
         // Fast path: a bare `command` runs as the init's first child, set up in the same
@@ -188,7 +224,10 @@ public struct JailCreation {
         plan.errorFD = errorWrite.rawValue
         plan.statusFD = direct == nil ? -1 : statusWrite.rawValue
         plan.persist = spec.persist || holdOpen
-        plan.steps = FilesystemPlan.steps(spec, root: root, identity: (rootID.device, rootID.inode))
+        plan.steps = limits.ipcSteps(all: false)
+            + FilesystemPlan.steps(spec, root: root, identity: (rootID.device, rootID.inode), devptsOption: limits.devptsOption)
+        plan.v1ProcsFDs = v1Procs.descriptors
+        plan.rlimits = limits.rlimits
         plan.keepCapabilities = confinement.capabilities
         plan.filter = confinement.program
         if let direct { setup.apply(to: &plan, argv: direct) }
@@ -207,6 +246,7 @@ public struct JailCreation {
         errorWrite.close()
         statusWrite.close()
         cgroupFD.close(); membersFD.close(); eventsFD.close(); exeFD.close()
+        _ = consume v1Procs
 
         if let failure = ChildReport.readFailure(errorRead) {
             errorRead.close()
@@ -277,6 +317,26 @@ public struct JailCreation {
             undo.run()
         }
         return 0
+    }
+
+    /// The jail's limits, the rules to put in force for it (/etc/rctl.conf's and its rctl
+    /// parameter's, those not in force yet) and, of those, the parameter's (which go with
+    /// the jail). Nothing is changed.
+    private static func limits(_ spec: JailSpec, name: String, jid: Int, cgroup: FilePath, store: RuleStore,
+                               cgroups: @autoclosure () -> LimitCgroups) throws(JailError) -> (JailLimits, [Rule], [Rule]) {
+        var own: [Rule] = []
+        for text in spec.rctl {
+            do { own.append(try Rule.parse(parameter: text, jail: name)) } catch { throw JailError(jail: nil, "rctl: \(error)") }
+        }
+        let conf = RuleStore.rules(try store.confRules(), jail: name)
+        let inForce = RuleStore.rules(try store.rules(), jail: name)
+        let all = inForce + (conf + own).filter { !inForce.contains($0) }
+        if all.isEmpty { return (JailLimits(limits: LimitSet(), placements: []), [], []) }
+        let limits = try JailLimits.plan(all, jid: jid, unified: cgroup, ipcShared: spec.namespaceFlags & 0x0800_0000 == 0,
+                                         cgroups: cgroups())
+        var new: [Rule] = []
+        for r in conf + own where !inForce.contains(r) && !new.contains(r) { new.append(r) }
+        return (limits, new, own.filter(new.contains))
     }
 
     /// The jail's root as jail(8) takes it (symlinks in the given path followed, as realpath

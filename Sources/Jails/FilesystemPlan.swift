@@ -22,7 +22,9 @@ public enum FilesystemPlan {
     /// - Parameters:
     ///   - root: the jail's root, an absolute host path without symlinks.
     ///   - identity: its device and inode, as the caller opened it (0, 0: unchecked).
-    public static func steps(_ spec: JailSpec, root: String, identity: (device: UInt64, inode: UInt64) = (0, 0)) -> [SetupStep] {
+    ///   - devptsOption: an extra option of the jail's devpts ("max=N": pseudoterminals).
+    public static func steps(_ spec: JailSpec, root: String, identity: (device: UInt64, inode: UInt64) = (0, 0),
+                             devptsOption: String? = nil) -> [SetupStep] {
         let nosuid = UInt(MS_NOSUID), nodev = UInt(MS_NODEV), noexec = UInt(MS_NOEXEC)
         var steps: [SetupStep] = [
             // Slave: mounts the host adds below the jail's path later still appear inside
@@ -40,7 +42,7 @@ public enum FilesystemPlan {
         // systems attached to those descriptors (fsmount); everything inside them is then
         // done beneath the mount's own root (a slot), never by name through the tree: the
         // tree may be shared with another jail that renames or swaps its directories.
-        if spec.mountDevfs { steps += devSteps(fdescfs: spec.mountFdescfs) }
+        if spec.mountDevfs { steps += devSteps(fdescfs: spec.mountFdescfs, devptsOption: devptsOption) }
         if spec.mountProcfs {
             steps.append(.fsMount(target: "/proc", fstype: "proc", flags: nosuid | nodev | noexec, data: nil,
                                   slot: procSlot))
@@ -72,7 +74,7 @@ public enum FilesystemPlan {
 
     /// A private /dev with only the harmless nodes (FreeBSD's devfs ruleset 4 without
     /// the BSD-only ones), its own devpts instance and shm.
-    static func devSteps(fdescfs: Bool) -> [SetupStep] {
+    static func devSteps(fdescfs: Bool, devptsOption: String? = nil) -> [SetupStep] {
         let nosuid = UInt(MS_NOSUID), noexec = UInt(MS_NOEXEC)
         var steps: [SetupStep] = [
             // Not nodev: this is where the allowed nodes live. The jail cannot add any:
@@ -88,7 +90,7 @@ public enum FilesystemPlan {
             .makeDirectory("pts", mode: 0o755, base: devSlot),
             // newinstance: the jail's ptys are its own, not the host's.
             .fsMount(target: "pts", fstype: "devpts", flags: nosuid | noexec,
-                     data: "newinstance,ptmxmode=0666,mode=0620,gid=5", base: devSlot),
+                     data: "newinstance,ptmxmode=0666,mode=0620,gid=5" + (devptsOption.map { "," + $0 } ?? ""), base: devSlot),
             .symlink(target: "pts/ptmx", at: "ptmx", base: devSlot),
             // shm is a directory of /dev's own tmpfs: a superblock less per jail.
             .makeDirectory("shm", mode: 0o1777, base: devSlot),

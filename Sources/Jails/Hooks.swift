@@ -159,9 +159,16 @@ enum InsideCommand {
         plan.joinPIDFD = pidfd
         plan.jailCgroupFD = members.rawValue
         plan.errorFD = errorWrite.rawValue
+        // Limits: the jail's v1 cgroups (on hybrid hosts) and per-process limits.
+        let v1Procs = try sys { () throws(SystemError) in try CgroupEntries(plan.argv == nil ? [] : record.v1Cgroups) }
+        if plan.argv != nil {
+            plan.v1ProcsFDs = v1Procs.descriptors
+            plan.rlimits = record.rlimits
+        }
         let helper = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
         errorWrite.close()
         members.close()
+        _ = consume v1Procs
         let report = ChildReport.read(errorRead)
         errorRead.close()
         // The helper is gone at once (CLONE_VFORK); the command, if any, is our child.

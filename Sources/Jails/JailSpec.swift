@@ -26,6 +26,8 @@ public struct JailSpec: Sendable, Equatable {
 
     /// SysV IPC per kind. Linux has one IPC namespace for all three: "new" and "inherit"
     /// cannot be mixed, "disable" is done per kind by the seccomp filter.
+    /// Resource limits, rctl(8) rules with the subject implied ("memoryuse:deny=512M").
+    public var rctl: [String] = []
     public var sysvmsg: JailSys = .new
     public var sysvsem: JailSys = .new
     public var sysvshm: JailSys = .new
@@ -113,6 +115,7 @@ extension JailSpec {
         if let v = p.string("host") { host = try Self.jailsys("host", v) }
         if host == .disable { throw SpecError("host: \"disable\" is not a valid value (new or inherit)") }
         persist = p.bool("persist") ?? false
+        rctl = p.strings("rctl")
 
         let sysvipc = p.bool("allow.sysvipc") ?? false
         for (kind, keyPath) in [("sysvmsg", \JailSpec.sysvmsg), ("sysvsem", \.sysvsem), ("sysvshm", \.sysvshm)] {

@@ -28,6 +28,9 @@ public struct JailModification {
         var record = target.record
         for name in changed where !Self.changeable.contains(name) {
             if !Self.same(name, current, merged) {
+                if name == "rctl" {
+                    throw JailError(jail: options.label ?? record.name, "rctl: change a running jail's limits with rctl -a and rctl -r")
+                }
                 throw JailError(jail: options.label ?? record.name, "\(name) cannot be changed after creation")
             }
         }

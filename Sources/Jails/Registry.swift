@@ -1,6 +1,7 @@
 import CJail
 import Glibc
 import JailSys
+import Rctl
 import SystemPackage
 
 /// What the host knows about one jail, kept in /run/jail/<jid>. A record is never
@@ -44,6 +45,13 @@ public struct JailRecord: Sendable, Equatable {
     public var release: [String] = []
     /// Namespaces, capabilities and seccomp program of its processes (Confinement).
     public var confinement = ""
+    /// Its cgroups in v1 hierarchies (limits on hybrid hosts), entered by every jailed
+    /// process and removed with the jail.
+    public var v1Cgroups: [String] = []
+    /// Resource limits of every jailed process (rctl resources Linux has per process).
+    public var rlimits: [ResourceLimit] = []
+    /// Rules from its rctl parameter: in force while it exists.
+    public var parameterRules: [String] = []
 
     func encoded() -> String {
         var lines = [
@@ -55,12 +63,16 @@ public struct JailRecord: Sendable, Equatable {
         lines += parameters.map { "param=" + $0.replacingNewlines() }
         lines += poststop.map { "poststop=" + $0.replacingNewlines() }
         lines += release.map { "release=" + $0.replacingNewlines() }
+        lines += v1Cgroups.map { "v1cgroup=" + $0.replacingNewlines() }
+        lines += parameterRules.map { "rctlrule=" + $0.replacingNewlines() }
+        lines += rlimits.map { "rlimit=\($0.resource) \($0.soft) \($0.hard)" }
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func decode(_ text: String) -> JailRecord? {
         var fields: [String: String] = [:]
-        var params: [String] = [], poststop: [String] = [], release: [String] = []
+        var params: [String] = [], poststop: [String] = [], release: [String] = [], v1: [String] = []
+        var rlimits: [ResourceLimit] = [], rules: [String] = []
         // Byte-wise: jls reads a record per jail, and a thousand jails must list in
         // milliseconds.
         for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
@@ -73,6 +85,13 @@ public struct JailRecord: Sendable, Equatable {
             case "param": params.append(value)
             case "poststop": poststop.append(value)
             case "release": release.append(value)
+            case "v1cgroup": v1.append(value)
+            case "rctlrule": rules.append(value)
+            case "rlimit":
+                let parts = value.split(separator: " ")
+                if parts.count == 3, let r = Int32(parts[0]), let soft = UInt64(parts[1]), let hard = UInt64(parts[2]) {
+                    rlimits.append(ResourceLimit(resource: r, soft: soft, hard: hard))
+                }
             default: fields[key] = value
             }
         }
@@ -85,6 +104,9 @@ public struct JailRecord: Sendable, Equatable {
         r.confinement = fields["confinement"] ?? ""
         r.poststop = poststop
         r.release = release
+        r.v1Cgroups = v1
+        r.rlimits = rlimits
+        r.parameterRules = rules
         (r.initPID, r.initStart) = pair(fields["init"])
         (r.creatorPID, r.creatorStart) = pair(fields["creator"])
         (r.stopperPID, r.stopperStart) = pair(fields["stopper"])

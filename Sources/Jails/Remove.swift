@@ -1,6 +1,7 @@
 import CJail
 import Glibc
 import JailSys
+import Rctl
 import SystemPackage
 
 extension JailRemoval {
@@ -141,6 +142,10 @@ public struct JailRemoval {
             try CgroupV2.remove(members)
             try CgroupV2.remove(cgroup)
         }
+        LimitCgroups.remove(record.v1Cgroups)
+        // Its rctl parameter's rules end with it; those added by rctl -a stay, as on FreeBSD.
+        let own = record.parameterRules.compactMap { try? Rule.parse($0) }
+        if !own.isEmpty { try? RuleStore(registry: registry).remove(own) }
         registry.remove(record)
     }
 

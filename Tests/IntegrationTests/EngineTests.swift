@@ -264,7 +264,7 @@ func jidOf(_ name: String) -> String? {
 /// Jail records and cgroups that exist now (to prove a failed command left none).
 func leftovers() -> [String] {
     var out: [String] = []
-    for dir in ["/run/jail", Host.cgroupRoot] {
+    for dir in ["/run/jail", Host.cgroupRoot] + ["memory", "pids", "cpu", "blkio"].compactMap(Host.v1Base) {
         guard let d = opendir(dir) else { continue }
         while let e = readdir(d) {
             let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }

@@ -41,7 +41,22 @@ enum Host {
         return "jail"
     }()
 
-    /// cgroups of test jails live under this process's own cgroup (hook: JAIL_CGROUP_ROOT).
+    /// /etc/rctl.conf of the tests (hook: JAIL_RCTL_CONF).
+    static let rctlConf = "/var/tmp/jail-test-rctl.conf"
+
+    /// Where test jails' cgroups live in the v1 hierarchy of `controller`, if it has one.
+    static func v1Base(_ controller: String) -> String? {
+        guard let text = try? read("/proc/self/cgroup") else { return nil }
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[1].split(separator: ",").contains(Substring(controller)) else { continue }
+            let own = parts[2] == "/" ? "" : String(parts[2])
+            return "/sys/fs/cgroup/\(controller)\(own)/jail-test"
+        }
+        return nil
+    }
+
+    /// cgroups of test jails live under this process's own cgroup (hook: JAIL_CGROUP_PARENT).
     static let cgroupRoot: String = {
         var mount = "/sys/fs/cgroup/unified"
         if let info = try? read("/proc/self/mountinfo") {
@@ -105,7 +120,8 @@ func run(_ argv: [String], input: String = "", environment: [String]? = nil, ext
     for fd in inPipe + outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
     if let dir = extraFD { posix_spawn_file_actions_addopen(&actions, 5, dir, O_RDONLY | O_DIRECTORY, 0) }
     var env = environment ?? currentEnvironment()
-    env.append("JAIL_CGROUP_ROOT=\(Host.cgroupRoot)")
+    env.append("JAIL_CGROUP_PARENT=jail-test")
+    env.append("JAIL_RCTL_CONF=\(Host.rctlConf)")
     let cArgs = argv.map { strdup($0) } + [nil]
     let cEnv = env.map { strdup($0) } + [nil]
     var pid: pid_t = 0

@@ -29,6 +29,8 @@ import Testing
         "exec.system_user", "exec.timeout", "exec.consolelog", "exec.fib", "stop.timeout", "interface",
         "vnet.interface", "zfs.dataset", "ip_hostname", "mount", "mount.fstab", "mount.devfs", "mount.fdescfs",
         "mount.procfs", "depend",
+        // Ours: rctl rules as a parameter (managers' "limits"; FreeBSD has only rctl(8)).
+        "rctl",
     ]
 
     @Test func everyDocumentedParameterIsInTheTable() {

@@ -388,6 +388,67 @@ static void sysv(void) {
     TRY("shmget", shmget(IPC_PRIVATE, 4096, 0600));
 }
 
+// Limits (rctl): each tries to use more than a limit allows and says how far it got.
+
+// Touches `mb` MiB, page by page, then optionally stays (for usage readings).
+static void alloc(int mb, int hold) {
+    size_t n = (size_t)mb << 20;
+    char *p = malloc(n);
+    if (!p) { printf("alloc failed\n"); return; }
+    for (size_t i = 0; i < n; i += 4096) p[i] = 1;
+    printf("allocated %d\n", mb);
+    fflush(stdout);
+    if (hold) pause();
+}
+
+// Forks children that wait, until fork fails; prints how many and why, then ends them.
+static void forkbomb(int max) {
+    int n = 0, err = 0;
+    pid_t kids[4096];
+    while (n < max && n < 4096) {
+        pid_t pid = fork();
+        if (pid < 0) { err = errno; break; }
+        if (pid == 0) { pause(); _exit(0); }
+        kids[n++] = pid;
+    }
+    printf("forked %d %s\n", n, err ? strerrorname_np(err) : "OK");
+    for (int i = 0; i < n; i++) kill(kids[i], SIGKILL);
+    while (wait(NULL) > 0) {}
+}
+
+static double cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+// Spins for `wall` seconds of wall-clock time; prints the CPU time it got.
+static void spin(double wall) {
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    do { clock_gettime(CLOCK_MONOTONIC, &now); }
+    while (now.tv_sec - start.tv_sec + (now.tv_nsec - start.tv_nsec) / 1e9 < wall);
+    printf("cpu %.3f\n", cpu_seconds());
+}
+
+// Burns exactly `cpu` seconds of CPU time.
+static void burn(double cpu) {
+    while (cpu_seconds() < cpu) {}
+    printf("burnt %.3f\n", cpu_seconds());
+}
+
+// Opens things until it cannot: "files" (/dev/null), "ptys" (/dev/ptmx), "msgq" (queues).
+static void exhaust(const char *what) {
+    int n = 0, err = 0;
+    for (; n < 100000; n++) {
+        int r = !strcmp(what, "files") ? open("/dev/null", O_RDONLY)
+              : !strcmp(what, "ptys") ? open("/dev/ptmx", O_RDWR | O_NOCTTY)
+              : msgget(IPC_PRIVATE, 0600);
+        if (r < 0) { err = errno; break; }
+    }
+    printf("%s %d %s\n", what, n, err ? strerrorname_np(err) : "OK");
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: probe info|forbidden|sysv|ls DIR|read FILE|write FILE|sleep N|daemon N|pids|exit N\n"); return 2; }
     const char *cmd = argv[1];
@@ -443,6 +504,11 @@ int main(int argc, char **argv) {
         result("sigqueue_init", syscall(SYS_rt_sigqueueinfo, 1, si.si_signo, &si));
     }
     else if (!strcmp(cmd, "exit") && argc > 2) return atoi(argv[2]);
+    else if (!strcmp(cmd, "alloc") && argc > 2) alloc(atoi(argv[2]), argc > 3);
+    else if (!strcmp(cmd, "forkbomb") && argc > 2) forkbomb(atoi(argv[2]));
+    else if (!strcmp(cmd, "spin") && argc > 2) spin(atof(argv[2]));
+    else if (!strcmp(cmd, "burn") && argc > 2) burn(atof(argv[2]));
+    else if (!strcmp(cmd, "exhaust") && argc > 2) exhaust(argv[2]);
     else { fprintf(stderr, "probe: unknown command %s\n", cmd); return 2; }
     return 0;
 }

@@ -38,6 +38,10 @@ enum cj_op {
     CJ_OP_MASK_FILE,      // the null device of slot 1 (our /dev) bound over target (in base)
     CJ_OP_ROOT,           // target (no symlinks; device `flags`, inode `arg` when not 0)
                           // cloned recursively, nodev, over itself, and pivoted into
+    CJ_OP_WRITE,          // `data` written to the existing file target (no symlink followed):
+                          // the jail's own IPC namespace limits, through the host's /proc/sys
+    CJ_OP_RECONFIGURE,    // the file system mounted at target (no symlinks; its statfs magic
+                          // must be `arg`) reconfigured with the key=value in `data`
 };
 
 // A missing target (ENOENT) is not an error for this step: it is skipped. Used for
@@ -54,6 +58,13 @@ struct cj_step {
     const char *_Nullable data;
     unsigned long flags;
     unsigned long arg;
+};
+
+// A resource limit set on every jailed command (prlimit: RLIMIT_* number, soft, hard).
+struct cj_rlimit {
+    int resource;
+    uint64_t soft;
+    uint64_t hard;
 };
 
 // Everything the child needs, prepared by the parent.
@@ -81,6 +92,14 @@ struct cj_plan {
 
     const struct cj_step *steps;
     size_t nsteps;
+
+    // `cgroup.procs` of the jail's cgroup in each v1 hierarchy that limits it (O_WRONLY):
+    // the child enters them before anything else, so all it forks is born inside.
+    const int *_Nullable v1_procs_fds;
+    size_t nv1_procs;
+    // Limits of every command (rctl resources that Linux enforces per process).
+    const struct cj_rlimit *_Nullable rlimits;
+    size_t nrlimits;
 
     // The command, run inside as a child of the init.
     const char *_Nullable const *_Nullable argv;  // NULL: no command
@@ -122,6 +141,8 @@ struct cj_failure {
 #define CJ_FAIL_CHDIR    (-6)
 #define CJ_FAIL_EXEC     (-7)
 #define CJ_FAIL_INIT     (-8)
+#define CJ_FAIL_CGROUP   (-9)   // entering a v1 cgroup
+#define CJ_FAIL_RLIMIT   (-10)
 // Not a failure: jexec's helper telling the host pid of the command it started.
 #define CJ_MSG_COMMAND_PID (-100)
 
@@ -156,6 +177,10 @@ enum {
 
 // Raw system calls that Glibc as seen from Swift lacks.
 int cj_pidfd_open(pid_t pid);
+/// setns(2): `fd` a namespace file or a pidfd, `nstype` CLONE_NEW* bits.
+int cj_setns(int fd, int nstype);
+/// prlimit(2) setting both values of `resource` for `pid`.
+int cj_prlimit(pid_t pid, int resource, uint64_t soft, uint64_t hard);
 
 int cj_pidfd_send_signal(int pidfd, int sig);
 int cj_openat2_in_root(int dirfd, const char *path, int flags, int resolve);

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# What limits cost at start: a jail with no limit, one with a per-process limit only
+# (openfiles: an rlimit, no cgroup), one with three cgroup limits (memoryuse, maxproc,
+# pcpu), and crun with the same three, side by side in one hyperfine run.
+# On hybrid hosts (controllers on v1, like these) entering a v1 cgroup waits for one RCU
+# grace period; on v2 hosts CLONE_INTO_CGROUP has no such cost (not measurable here).
+#   bench/limits.sh            (RUNS=100 WARMUP=10)
+source "$(dirname "$0")/common.sh"
+RUNS=${RUNS:-100}; WARMUP=${WARMUP:-10}
+need_packages hyperfine crun busybox-static python3
+build_tree
+build_jail
+# Our cgroups under our own, as the host's session cgroup requires.
+export JAIL_CGROUP_PARENT=jail-bench
+
+NS=$SCRATCH/crun-mntns-limits
+trap 'umount "$NS" 2>/dev/null || true' EXIT
+if ! grep -q " $NS " /proc/self/mountinfo; then
+    : > "$SCRATCH/empty"; touch "$NS"
+    unshare --mount="$NS" --propagation private sh -c \
+        "mount --bind $SCRATCH/empty /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null || true"
+fi
+BUNDLE=$SCRATCH/bundle-limits
+if [ ! -s "$BUNDLE/config.json" ]; then
+    mkdir -p "$BUNDLE"
+    (cd "$BUNDLE" && rm -f config.json && crun spec)
+    python3 - "$BUNDLE/config.json" "$ROOTFS" <<'PY'
+import json, sys
+path, root = sys.argv[1], sys.argv[2]
+c = json.load(open(path))
+c["root"] = {"path": root, "readonly": True}
+c["process"]["args"] = ["/bin/true"]
+c["process"]["terminal"] = False
+c["linux"]["namespaces"] = [{"type": t} for t in ("pid", "mount", "ipc", "uts", "network")]
+c["linux"]["resources"] = {"memory": {"limit": 536870912}, "pids": {"limit": 200},
+                           "cpu": {"quota": 50000, "period": 100000}}
+json.dump(c, open(path, "w"), indent=1)
+PY
+fi
+
+OUT=$SCRATCH/limits.json
+cd /tmp
+hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$OUT" \
+    -n none "$JAIL -c path=$ROOTFS command=/bin/true" \
+    -n rlimit "$JAIL -c path=$ROOTFS rctl=openfiles:deny=1024 command=/bin/true" \
+    -n three "$JAIL -c path=$ROOTFS rctl=memoryuse:deny=512M,maxproc:deny=200,pcpu:deny=50 command=/bin/true" \
+    -n nsenter "nsenter --mount=$NS /bin/true" \
+    -n crun-three "nsenter --mount=$NS crun run --bundle $BUNDLE jail-bench-limits" >&2
+
+python3 - "$OUT" <<'PY'
+import json, statistics, sys
+rows = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+med = {k: statistics.median(v["times"]) * 1000 for k, v in rows.items()}
+med["crun-three"] -= med.pop("nsenter")
+print("| start | median ms | − none (ms) |")
+print("|---|---|---|")
+for k in ("none", "rlimit", "three", "crun-three"):
+    print(f"| {k} | {med[k]:.2f} | {med[k] - med['none']:+.2f} |")
+PY
