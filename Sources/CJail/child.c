@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
@@ -36,10 +37,12 @@ __attribute__((noreturn)) static void fail(const struct cj_plan *plan, int step,
 }
 
 // Mounts of ours, by slot (see struct cj_step): their roots cannot be swapped under us.
-static int slots[8] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+// Slots 1-7 hold our /dev, /proc, /sys; 8 and up the trees of the jail's mount lines.
+#define CJ_SLOTS 64
+static int slots[CJ_SLOTS] = { [0 ... CJ_SLOTS - 1] = -1 };
 
 static int base_fd(const struct cj_step *s) {
-    return s->base > 0 && s->base < 8 ? slots[s->base] : AT_FDCWD;
+    return s->base > 0 && s->base < CJ_SLOTS ? slots[s->base] : AT_FDCWD;
 }
 
 // A step's target, opened without following any symlink: from our root, or strictly
@@ -68,7 +71,7 @@ static unsigned int mount_attributes(unsigned long flags) {
 static int make_mount(const char *fstype, const char *data, unsigned long flags) {
     int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
     if (fs < 0) return -1;
-    char buf[256];
+    char buf[4096];
     size_t n = data ? strlen(data) : 0;
     if (n >= sizeof buf) { close(fs); errno = E2BIG; return -1; }
     if (data) memcpy(buf, data, n + 1);
@@ -118,12 +121,20 @@ static int run_step(const struct cj_step *s) {
     int dirfd = base_fd(s);
     switch (s->op) {
     case CJ_OP_FSMOUNT: {
+        if (s->target == NULL) {
+            // Not attached yet: a later step uses it (an overlay that becomes the root).
+            if (s->arg == 0 || s->arg >= CJ_SLOTS) { errno = EINVAL; return -1; }
+            int m = make_mount(s->fstype, s->data, s->flags);
+            if (m < 0) return -1;
+            slots[s->arg] = m;
+            return 0;
+        }
         int target = open_target(s, 1);
         if (target < 0) return -1;
         int m = make_mount(s->fstype, s->data, s->flags);
         if (m < 0) { int e = errno; close(target); errno = e; return -1; }
         // Kept: later steps work beneath this mount's root, whatever its name becomes.
-        int keep = s->arg > 0 && s->arg < 8 ? fcntl(m, F_DUPFD_CLOEXEC, 3) : -1;
+        int keep = s->arg > 0 && s->arg < CJ_SLOTS ? fcntl(m, F_DUPFD_CLOEXEC, 3) : -1;
         if (attach(m, target) < 0) { if (keep >= 0) close(keep); return -1; }
         if (keep >= 0) slots[s->arg] = keep;
         return 0;
@@ -166,9 +177,14 @@ static int run_step(const struct cj_step *s) {
             errno = ESTALE;
             return -1;
         }
-        int c = clone_tree(fd, "", 1);
+        // The tree itself, or a file system prepared in a slot in its place (an overlay of a
+        // thin jail's base, a mount line whose target is the jail's path).
+        unsigned int slot = CJ_STEP_SLOT(s->options);
+        int c = slot > 0 && slot < CJ_SLOTS ? fcntl(slots[slot], F_DUPFD_CLOEXEC, 3) : clone_tree(fd, "", 1);
         // Device nodes inside the jail's own tree are dead: only our /dev has live ones.
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_NODEV };
+        struct mount_attr attr = {
+            .attr_set = MOUNT_ATTR_NODEV | ((s->options & CJ_STEP_READONLY) ? MOUNT_ATTR_RDONLY : 0),
+        };
         if (c < 0 || syscall(SYS_mount_setattr, c, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0 ||
             syscall(SYS_move_mount, c, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0 ||
             fchdir(c) < 0) {
@@ -185,6 +201,34 @@ static int run_step(const struct cj_step *s) {
         if (syscall(SYS_pivot_root, ".", ".") < 0) return -1;
         if (umount2(".", MNT_DETACH) < 0) return -1;
         return chdir("/");
+    }
+    case CJ_OP_TREE: {
+        // A copy of a host directory (a nullfs line's source) and what is below it, as a
+        // detached tree, with its options recursively, and slave: mounts the host adds in it
+        // later appear, and nothing mounted on it in the jail reaches the host.
+        if (s->arg < 8 || s->arg >= CJ_SLOTS) { errno = EINVAL; return -1; }
+        int m = (int)syscall(SYS_open_tree, AT_FDCWD, s->target, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (m < 0) return -1;
+        struct mount_attr attr = { .attr_set = mount_attributes(s->flags), .propagation = MS_SLAVE };
+        if (syscall(SYS_mount_setattr, m, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+            int e = errno; close(m); errno = e; return -1;
+        }
+        slots[s->arg] = m;
+        return 0;
+    }
+    case CJ_OP_ATTACH: {
+        // A tree (a slot's, or a descriptor the host opened: jail mount) onto a directory of
+        // the jail, reached from its root without any symlink.
+        int tree = (s->options & CJ_STEP_DESCRIPTOR) ? (int)s->arg
+                 : (s->arg < CJ_SLOTS ? slots[s->arg] : -1);
+        if (tree < 0) { errno = EBADF; return -1; }
+        int target = open_target(s, 1);
+        if (target < 0) return -1;
+        int r = (int)syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        int e = errno;
+        close(target);
+        errno = e;
+        return r;
     }
     case CJ_OP_MASK_FILE: {
         int target = open_target(s, 0);
@@ -210,25 +254,36 @@ static int run_step(const struct cj_step *s) {
         int e = errno;
         close(target);
         if (fs < 0) { errno = e; return -1; }
-        char buf[64];
+        // Every option, comma-separated: a reconfiguration resets those not given.
+        char buf[256];
         size_t n = strlen(s->data);
-        char *eq = n < sizeof buf ? memchr(memcpy(buf, s->data, n + 1), '=', n) : NULL;
-        int r = -1;
-        if (eq) {
-            *eq = '\0';
-            r = (int)syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, buf, eq + 1, 0);
-            if (r == 0) r = (int)syscall(SYS_fsconfig, fs, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0);
-        } else {
-            errno = EINVAL;
+        int r = n < sizeof buf ? 0 : -1;
+        if (r < 0) errno = E2BIG; else memcpy(buf, s->data, n + 1);
+        for (char *p = buf; r == 0 && p && *p;) {
+            char *comma = strchr(p, ',');
+            if (comma) *comma = '\0';
+            char *eq = strchr(p, '=');
+            if (eq) *eq = '\0';
+            r = eq ? (int)syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, p, eq + 1, 0)
+                   : (int)syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, p, NULL, 0);
+            p = comma ? comma + 1 : NULL;
         }
+        if (r == 0) r = (int)syscall(SYS_fsconfig, fs, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0);
         e = errno;
         close(fs);
         errno = e;
         return r;
     }
     case CJ_OP_WRITE: {
-        int fd = openat(dirfd, s->target, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        // Only a sysctl of the host's procfs: never a FIFO or file someone planted.
+        int fd = openat(dirfd, s->target, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0) return -1;
+        struct statfs sfs;
+        if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+            close(fd);
+            errno = EXDEV;
+            return -1;
+        }
         size_t n = strlen(s->data);
         ssize_t w = write(fd, s->data, n);
         int e = errno;

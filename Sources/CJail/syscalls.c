@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
@@ -15,7 +17,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -112,4 +116,75 @@ int cj_prlimit(pid_t pid, int resource, uint64_t soft, uint64_t hard) {
 
 int cj_setns(int fd, int nstype) {
     return (int)syscall(SYS_setns, fd, nstype);
+}
+
+int cj_open_tree(const char *path, unsigned long flags) {
+    int m = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (m < 0) return -1;
+    struct mount_attr attr = {
+        .attr_set = ((flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0) | ((flags & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
+                    ((flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0) | ((flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0),
+        .propagation = MS_SLAVE,
+    };
+    if (syscall(SYS_mount_setattr, m, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+        int e = errno;
+        close(m);
+        errno = e;
+        return -1;
+    }
+    return m;
+}
+
+int cj_bpf_load_device_program(const uint64_t *_Nullable insns, uint32_t n) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+    attr.insns = (uint64_t)(uintptr_t)insns;
+    attr.insn_cnt = n;
+    attr.license = (uint64_t)(uintptr_t)"GPL";
+    return (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
+}
+
+int cj_bpf_attach_device_program(int cgroup_fd, int prog_fd) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.target_fd = (uint32_t)cgroup_fd;
+    attr.attach_bpf_fd = (uint32_t)prog_fd;
+    attr.attach_type = BPF_CGROUP_DEVICE;
+    attr.attach_flags = BPF_F_ALLOW_MULTI;
+    return (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof attr);
+}
+
+int cj_bpf_pin(int fd, const char *path) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.pathname = (uint64_t)(uintptr_t)path;
+    attr.bpf_fd = (uint32_t)fd;
+    return (int)syscall(SYS_bpf, BPF_OBJ_PIN, &attr, sizeof attr);
+}
+
+int cj_bpf_get(const char *path) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.pathname = (uint64_t)(uintptr_t)path;
+    attr.file_flags = 0;
+    return (int)syscall(SYS_bpf, BPF_OBJ_GET, &attr, sizeof attr);
+}
+
+unsigned long cj_fs_magic(const char *path) {
+    struct statfs st;
+    return statfs(path, &st) == 0 ? (unsigned long)st.f_type : 0;
+}
+
+int cj_getrlimit(pid_t pid, int resource, uint64_t *soft, uint64_t *hard) {
+    struct { uint64_t cur, max; } lim;
+    if (syscall(SYS_prlimit64, pid, resource, NULL, &lim) < 0) return -1;
+    *soft = lim.cur;
+    *hard = lim.max;
+    return 0;
+}
+
+unsigned long cj_fd_fs_magic(int fd) {
+    struct statfs st;
+    return fstatfs(fd, &st) == 0 ? (unsigned long)st.f_type : 0;
 }

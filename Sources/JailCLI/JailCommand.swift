@@ -23,6 +23,8 @@ enum JailCommand {
         case "ps": return ProcessCommands.ps(Array(args.dropFirst()))
         case "kill": return ProcessCommands.kill(Array(args.dropFirst()))
         case "list": return ListCommand.run(Array(args.dropFirst()))
+        case "mount": return MountCommands.mount(Array(args.dropFirst()))
+        case "umount", "unmount": return MountCommands.unmount(Array(args.dropFirst()))
         default: break
         }
         let opts: Getopt

@@ -45,7 +45,7 @@ enum RctlCommand {
                 guard f.subject == .jail, let name = f.id, !name.isEmpty else {
                     throw JailError(jail: nil, "rctl: -u takes a jail:NAME filter (only jails are accounted)")
                 }
-                guard let record = env.registry.liveRecords().first(where: { $0.name == name || String($0.jid) == name }) else {
+                guard let record = ResourceControl.running(name, registry: env.registry) else {
                     throw JailError(jail: nil, "rctl: failed to get resource usage for '\(opts.operands[0])': no such jail")
                 }
                 let usage = JailUsage.read([record])[0]

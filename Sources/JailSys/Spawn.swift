@@ -11,7 +11,18 @@ public enum SetupStep: Sendable, Equatable {
     case mount(source: String?, target: String, fstype: String?, flags: UInt, data: String?, optional: Bool = false)
     /// The jail's root (`path`, without symlinks, the directory of that device and inode
     /// when not 0) cloned recursively and nodev over itself, then pivoted into.
-    case root(path: String, device: UInt64, inode: UInt64)
+    /// With `slot`, the file system kept there (an overlay, a mount line's tree) is the
+    /// root in place of a copy of the tree; `readOnly`: the root is mounted read-only.
+    case root(path: String, device: UInt64, inode: UInt64, readOnly: Bool = false, slot: Int = 0)
+    /// A detached recursive copy of the host directory `source` with the MS_* `flags`
+    /// (ro, nosuid, noexec, nodev) and slave propagation, kept in `slot` (8 and up).
+    case tree(source: String, slot: Int, flags: UInt)
+    /// The tree in `slot` moved onto the jail's directory `target` (no symlink on the way).
+    case attach(target: String, slot: Int)
+    /// The detached tree `descriptor` (opened by the caller) moved onto `target`.
+    case attachDescriptor(target: String, descriptor: Int32)
+    /// A new instance of `fstype`, not attached, kept in `slot`.
+    case fsInstance(fstype: String, data: String?, flags: UInt, slot: Int)
     case makeDirectory(String, mode: UInt32, base: Int = 0)
     case makeNode(String, mode: UInt32, device: UInt64, base: Int = 0)
     case symlink(target: String, at: String, base: Int = 0)
@@ -42,7 +53,10 @@ public enum SetupStep: Sendable, Equatable {
         case .mount(_, let target, let fstype, let flags, _, _):
             if flags & UInt(MS_SLAVE | MS_PRIVATE) != 0 { return ("make mounts private", target) }
             return ("mount \(fstype ?? "")", target)
-        case .root(let path, _, _): return ("enter the jail's root", path)
+        case .root(let path, _, _, _, _): return ("enter the jail's root", path)
+        case .tree(let source, _, _): return ("open the tree", source)
+        case .attach(let target, _), .attachDescriptor(let target, _): return ("mount on", "/" + target)
+        case .fsInstance(let fstype, _, _, _): return ("mount \(fstype)", nil)
         case .makeDirectory(let p, _, _): return ("mkdir", p)
         case .makeNode(let p, _, _, _): return ("mknod", p)
         case .symlink(_, let p, _): return ("symlink", p)
@@ -237,8 +251,9 @@ public enum Spawner {
             unsafe c.fstype = optionalString(fstype)
             unsafe c.data = optionalString(data)
             unsafe c.flags = flags
-        case .root(let path, let device, let inode):
+        case .root(let path, let device, let inode, let readOnly, let slot):
             set(CJ_OP_ROOT, target: path)
+            unsafe c.options = (readOnly ? UInt32(CJ_STEP_READONLY) : 0) | (UInt32(slot) << 8)
             unsafe c.flags = UInt(device)
             unsafe c.arg = UInt(inode)
         case .makeDirectory(let path, let mode, let base):
@@ -271,6 +286,23 @@ public enum Spawner {
             set(CJ_OP_BIND_RO, target: path, base: base, optional: optional)
         case .maskFile(let path, let base):
             set(CJ_OP_MASK_FILE, target: path, base: base, optional: true)
+        case .tree(let source, let slot, let flags):
+            set(CJ_OP_TREE, target: source)
+            unsafe c.arg = UInt(slot)
+            unsafe c.flags = flags
+        case .attach(let target, let slot):
+            set(CJ_OP_ATTACH, target: target)
+            unsafe c.arg = UInt(slot)
+        case .attachDescriptor(let target, let fd):
+            set(CJ_OP_ATTACH, target: target)
+            unsafe c.options = UInt32(CJ_STEP_DESCRIPTOR)
+            unsafe c.arg = UInt(fd)
+        case .fsInstance(let fstype, let data, let flags, let slot):
+            set(CJ_OP_FSMOUNT, target: nil)
+            unsafe c.fstype = optionalString(fstype)
+            unsafe c.data = optionalString(data)
+            unsafe c.flags = flags
+            unsafe c.arg = UInt(slot)
         case .writeFile(let path, let contents):
             set(CJ_OP_WRITE, target: path)
             unsafe c.data = optionalString(contents)

@@ -103,6 +103,7 @@ public struct JailCreation {
                                      clean: spec.execClean, jailRoot: root, workdir: nil)
         } catch { throw JailError(jail: label, error.description) }
         let confinement = try Confinement(spec, environment: env)
+        let devices = spec.mountDevfs ? DevicePlan.standard : DevicePlan.none
 
         // Registry: the jid, and a record naming what will exist, before anything exists.
         let hierarchies = try sys { () throws(SystemError) in try CgroupHierarchies.discover() }
@@ -175,8 +176,11 @@ public struct JailCreation {
         TestPoint.prepared.reached()
 
         // The cgroup: the init lives in it, every other jailed process in its "jail" child,
-        // whose emptiness is how the init knows the jail is over.
+        // whose emptiness is how the init knows the jail is over. Undone after the v2
+        // cgroup is empty: the v1 cgroups of limits then have no process either.
         let members = cgroup.appending("jail")
+        let v1Directories = limits.v1Directories
+        if !v1Directories.isEmpty { undo.push { LimitCgroups.remove(v1Directories) } }
         try sys { () throws(SystemError) in
             try CgroupV2.makeDirectories(cgroupBase)
             try CgroupV2.makeDirectory(cgroup)
@@ -189,8 +193,6 @@ public struct JailCreation {
         }
         try sys { () throws(SystemError) in try CgroupV2.makeDirectory(members) }
         if !limits.placements.isEmpty {
-            let directories = limits.v1Directories
-            undo.push { LimitCgroups.remove(directories) }
             try sys { () throws(SystemError) in try limits.applyCgroups() }
         }
         let v1Procs = try sys { () throws(SystemError) in try CgroupEntries(limits.v1Directories) }
@@ -205,6 +207,11 @@ public struct JailCreation {
         let holdOpen = !spec.persist && (direct == nil && (spec.command != nil || spec.hooks.runAfterCreation))
 
         let cgroupFD = try sys { () throws(SystemError) in try OwnedFD.open(cgroup, O_RDONLY | O_DIRECTORY) }
+        // The devices the jail may open, whatever nodes it finds: its cgroup's device filter.
+        try sys { () throws(SystemError) in
+            try DeviceFilter.attach(devices.filterRules, to: cgroupFD,
+                                    cache: DeviceFilter.prepareCache(env.registry.directory.appending("bpf")))
+        }
         let membersFD = try sys { () throws(SystemError) in try OwnedFD.open(members, O_RDONLY | O_DIRECTORY) }
         let eventsFD = try sys { () throws(SystemError) in try OwnedFD.open(members.appending("cgroup.events"), O_RDONLY) }
         let exeFD = try sys { () throws(SystemError) in
@@ -333,7 +340,7 @@ public struct JailCreation {
         let all = inForce + (conf + own).filter { !inForce.contains($0) }
         if all.isEmpty { return (JailLimits(limits: LimitSet(), placements: []), [], []) }
         let limits = try JailLimits.plan(all, jid: jid, unified: cgroup, ipcShared: spec.namespaceFlags & 0x0800_0000 == 0,
-                                         cgroups: cgroups())
+                                         cgroups: cgroups(), devfs: spec.mountDevfs)
         var new: [Rule] = []
         for r in conf + own where !inForce.contains(r) && !new.contains(r) { new.append(r) }
         return (limits, new, own.filter(new.contains))

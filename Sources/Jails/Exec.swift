@@ -28,6 +28,12 @@ public struct JailExec {
 
     /// Returns the command's wait status.
     public func run() throws(JailError) -> Int32 {
+        var hold = env.registry.sharedHold()
+        func release() {
+            if hold >= 0 { _ = close(hold) }
+            hold = -1
+        }
+        defer { release() }
         let target = try RunningJail.open(jail, registry: env.registry)
         let record = target.record
         // The recorded confinement; the parameters are parsed again only when the record
@@ -59,7 +65,7 @@ public struct JailExec {
         }
         let status = try InsideCommand.run(
             record: record, pidfd: target.pidfd.rawValue, confinement: confinement, argv: argv,
-            setup: setup, extraEnvironment: extraEnvironment, environment: env)
+            setup: setup, extraEnvironment: extraEnvironment, environment: env, born: release)
         return status ?? (1 << 8)
     }
 }
@@ -83,6 +89,10 @@ struct RunningJail: ~Copyable {
               Self.cgroup(of: record.initPID).map({ record.cgroup.hasSuffix($0) }) == true
         else {
             throw JailError(jail: nil, "jail \"\(key)\" not found")
+        }
+        if record.freezerPID > 0 && !ProcessIdentity.isAlive(record.freezerPID, start: record.freezerStart) {
+            // Frozen by an rctl that was killed before it thawed the jail.
+            try? CgroupV2.freeze(FilePath(record.cgroup), false)
         }
         return RunningJail(record: record, pidfd: pidfd)
     }

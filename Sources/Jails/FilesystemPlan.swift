@@ -5,6 +5,9 @@ import JailSys
 /// The file system a jail sees, as the list of steps its first process executes inside
 /// the new mount namespace. Pure: computed from the spec, testable without privilege.
 public enum FilesystemPlan {
+    /// The options of a jail's devpts (ptys usable by the tty group, as on a host).
+    static let devptsOptions = "ptmxmode=0666,mode=0620,gid=5"
+
     /// Host directories that hold our state: never visible inside a jail, even path=/.
     public static let hiddenHostDirectories = ["/run/jail", "/var/cache/jail"]
 
@@ -90,7 +93,7 @@ public enum FilesystemPlan {
             .makeDirectory("pts", mode: 0o755, base: devSlot),
             // newinstance: the jail's ptys are its own, not the host's.
             .fsMount(target: "pts", fstype: "devpts", flags: nosuid | noexec,
-                     data: "newinstance,ptmxmode=0666,mode=0620,gid=5" + (devptsOption.map { "," + $0 } ?? ""), base: devSlot),
+                     data: "newinstance," + devptsOptions + (devptsOption.map { "," + $0 } ?? ""), base: devSlot),
             .symlink(target: "pts/ptmx", at: "ptmx", base: devSlot),
             // shm is a directory of /dev's own tmpfs: a superblock less per jail.
             .makeDirectory("shm", mode: 0o1777, base: devSlot),

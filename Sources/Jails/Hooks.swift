@@ -78,7 +78,7 @@ enum InsideCommand {
     static func run(
         record: JailRecord, pidfd: Int32, confinement: Confinement, argv: [String], setup: CommandSetup,
         extraEnvironment: [String] = [], environment env: Environment, timeout: Int? = nil,
-        logFD: Int32 = -1
+        logFD: Int32 = -1, born: () -> Void = {}
     ) throws(JailError) -> Int32? {
         var plan = ChildPlan()
         plan.joinFlags = confinement.namespaceFlags
@@ -117,6 +117,7 @@ enum InsideCommand {
             _ = dup2(logFD, 2)
         }
         let result = Result { () throws(JailError) in try joined(record: record, pidfd: pidfd, plan: &plan) }
+        born()
         if logFD >= 0 {
             _ = dup2(saved.0, 1)
             _ = dup2(saved.1, 2)

@@ -78,7 +78,7 @@ public struct JailUsage: Sendable {
                 ?? Self.field(CgroupFiles.read(unified, "memory.current"), "")
             totals[.memoryuse] = memory ?? status["VmRSS:"] ?? 0
             io = record.v1Cgroups.lazy.compactMap(Self.blkio).first ?? Self.ioStat(unified) ?? perProcessIO
-            totals[.pseudoterminals] = Self.count("/proc/\(record.initPID)/root/dev/pts") { $0.allSatisfy(\.isNumber) }
+            totals[.pseudoterminals] = Self.ptys(record.initPID)
             totals[.wallclock] = Self.age(record.initPID)
             for (k, v) in Self.sysv(record) { totals[k] = v }
         }
@@ -89,9 +89,12 @@ public struct JailUsage: Sendable {
         static func sysv(_ record: JailRecord) -> [Resource: UInt64] {
             let newIPC: Int32 = 0x0800_0000
             guard let flags = UInt64(record.confinement.split(separator: " ").first ?? ""), flags & UInt64(newIPC) != 0,
-                  let ours = try? OwnedFD.open("/proc/self/ns/ipc", O_RDONLY),
-                  let theirs = try? OwnedFD.open(FilePath("/proc/\(record.initPID)/ns/ipc"), O_RDONLY),
-                  cj_setns(theirs.rawValue, newIPC) == 0 else { return [:] }
+                  let ours = try? OwnedFD.open("/proc/self/ns/ipc", O_RDONLY) else { return [:] }
+            // Through a pidfd checked to be the recorded init: never a reused pid's.
+            let pidfd = cj_pidfd_open(record.initPID)
+            guard pidfd >= 0 else { return [:] }
+            defer { _ = close(pidfd) }
+            guard ProcessIdentity.isAlive(record.initPID, start: record.initStart), cj_setns(pidfd, newIPC) == 0 else { return [:] }
             let texts = ["msg", "sem", "shm"].map { (try? readFile(FilePath("/proc/sysvipc/\($0)"))) ?? "" }
             _ = cj_setns(ours.rawValue, newIPC)
             func rows(_ i: Int) -> [[Substring]] {
@@ -140,6 +143,28 @@ public struct JailUsage: Sendable {
                     unsafe raw.bindMemory(to: CChar.self).baseAddress.map { unsafe String(cString: $0) } ?? ""
                 }
                 if !name.hasPrefix(".") && keep(name) { n += 1 }
+            }
+            return n
+        }
+
+        /// The jail's ptys: entries of its devpts, reached from its root without a symlink
+        /// and checked to be a devpts (the jail owns its tree and could point us anywhere).
+        static func ptys(_ initPID: Int32) -> UInt64 {
+            guard let root = try? OwnedFD.open(FilePath("/proc/\(initPID)/root"), Int32(CJ_O_PATH) | O_DIRECTORY) else { return 0 }
+            let fd = unsafe cj_openat2_in_root(root.rawValue, "dev/pts", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK,
+                                                Int32(CJ_RESOLVE_IN_ROOT) | Int32(CJ_RESOLVE_NO_SYMLINKS))
+            guard fd >= 0 else { return 0 }
+            guard cj_fd_fs_magic(fd) == 0x1cd1, let dir = unsafe fdopendir(fd) else {
+                _ = close(fd)
+                return 0
+            }
+            defer { unsafe _ = closedir(dir) }
+            var n: UInt64 = 0
+            while let entry = unsafe readdir(dir) {
+                let name = unsafe withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    unsafe raw.bindMemory(to: CChar.self).baseAddress.map { unsafe String(cString: $0) } ?? ""
+                }
+                if !name.isEmpty && name.allSatisfy(\.isNumber) { n += 1 }
             }
             return n
         }

@@ -74,14 +74,15 @@ struct LimitCgroups: Sendable {
         try CgroupFiles.write(base, "cgroup.subtree_control", "+" + name)
     }
 
-    /// Moves every process of a running jail (its v2 cgroup and below) into `directories`,
-    /// frozen meanwhile so that none forks outside.
+    /// Moves every process of a running jail (its v2 cgroup and below) into `directories`;
+    /// the caller has frozen the jail, so that none forks outside meanwhile.
     static func migrate(jail unified: FilePath, into directories: [FilePath]) throws(SystemError) {
         guard !directories.isEmpty else { return }
-        try CgroupV2.freeze(unified, true)
-        defer { try? CgroupV2.freeze(unified, false) }
         let pids = CgroupFiles.processes(unified) + CgroupFiles.processes(unified.appending("jail"))
         for directory in directories {
+            // v1 memory: what the processes already use moves with them (where the kernel
+            // still offers it), or the limit would count only new memory.
+            try? CgroupFiles.write(directory, "memory.move_charge_at_immigrate", "3")
             for pid in pids {
                 do { try CgroupFiles.write(directory, "cgroup.procs", String(pid)) } catch {
                     if error.errno != .noSuchProcess { throw error }

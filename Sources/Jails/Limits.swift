@@ -13,17 +13,34 @@ struct JailLimits: Sendable {
     var placements: [Placement]
 
     /// Checks a rule set against this jail and this host; nothing is changed.
-    static func plan(_ rules: [Rule], jid: Int, unified: FilePath, ipcShared: Bool, cgroups: LimitCgroups)
-        throws(JailError) -> JailLimits {
+    /// - Parameters:
+    ///   - existing: the jail's v1 cgroups already made (a running jail's record).
+    ///   - devfs: whether the jail has our /dev (pseudoterminals limits its devpts).
+    static func plan(_ rules: [Rule], jid: Int, unified: FilePath, ipcShared: Bool, cgroups: LimitCgroups,
+                     existing: [String] = [], devfs: Bool = true) throws(JailError) -> JailLimits {
         let limits: LimitSet
         do { limits = try LimitSet.build(rules) } catch { throw JailError(jail: nil, "rctl: \(error)") }
+        if limits.devptsMax != nil && !devfs {
+            throw JailError(jail: nil, "rctl: pseudoterminals limits the jail's own devpts, and it has none (mount.nodevfs)")
+        }
+        if let files = limits.rlimits[.nofile], let max = (try? readFile("/proc/sys/fs/nr_open")).flatMap({ UInt64($0.filter(\.isNumber)) }),
+           files > max {
+            throw JailError(jail: nil, "rctl: openfiles: \(files) is above the kernel's fs.nr_open (\(max))")
+        }
         if ipcShared && !limits.ipc.isEmpty {
             throw JailError(jail: nil, "rctl: the jail shares the host's SysV IPC (sysvmsg/sysvsem/sysvshm=inherit): its limits are the host's")
         }
         if limits.swap != nil && limits.memory == nil && !cgroups.hierarchies.unifiedControllers.contains("memory") {
             throw JailError(jail: nil, "rctl: swapuse needs a memoryuse rule on cgroup v1 (it limits memory and swap together)")
         }
-        let placements = try cgroups.placements(limits, jid: jid, unified: unified)
+        var placements = try cgroups.placements(limits, jid: jid, unified: unified)
+        // A running jail keeps the v1 cgroups it has, wherever its creator put them.
+        for i in placements.indices where placements[i].v1 {
+            if let mount = cgroups.hierarchies.v1[CgroupSettings.v1Name(placements[i].controller)],
+               let dir = existing.first(where: { $0.hasPrefix(mount.string + "/") }) {
+                placements[i].directory = FilePath(dir)
+            }
+        }
         return JailLimits(limits: limits, placements: placements)
     }
 
@@ -36,9 +53,15 @@ struct JailLimits: Sendable {
 
     /// Every jailed command's limits: FreeBSD counts these per jail; Linux only has them
     /// per process (each process may use the amount).
+    /// The soft limit is the lower of the amount and ours (1024 open files stays 1024:
+    /// select(2) cannot take more), the hard one the amount: a process may raise its soft
+    /// limit up to the rule's, never beyond.
     var rlimits: [ResourceLimit] {
-        limits.rlimits.sorted { $0.key.resourceNumber < $1.key.resourceNumber }
-            .map { ResourceLimit(resource: $0.key.resourceNumber, soft: $0.value, hard: $0.value) }
+        limits.rlimits.sorted { $0.key.resourceNumber < $1.key.resourceNumber }.map { key, amount in
+            var mine = rlimit()
+            let soft = unsafe getrlimit(__rlimit_resource_t(UInt32(key.resourceNumber)), &mine) == 0 ? min(amount, UInt64(mine.rlim_cur)) : amount
+            return ResourceLimit(resource: key.resourceNumber, soft: soft, hard: amount)
+        }
     }
 
     /// Writes of the jail's IPC sysctls, through the host's /proc/sys by a process in the
@@ -69,52 +92,83 @@ struct JailLimits: Sendable {
 }
 
 /// `rctl -a` and `rctl -r` on a running jail: the new limits put in place, the old ones
-/// back if that fails.
+/// back if that fails. New v1 cgroups are recorded before they are made, and the freeze
+/// that moves the jail's processes into them names its command, so that a kill at any
+/// moment leaves nothing `jail -r` cannot remove and no jail frozen for good.
 extension JailLimits {
     static func change(_ record: inout JailRecord, from oldRules: [Rule], to newRules: [Rule], env: Environment) throws(JailError) {
         let target = try RunningJail.open(String(record.jid), registry: env.registry)
         let ipcShared = (Confinement(record, environment: env)?.namespaceFlags ?? 0) & 0x0800_0000 == 0
         let cgroups = try LimitCgroups(environment: env)
         let unified = FilePath(record.cgroup)
-        let next = try plan(newRules, jid: record.jid, unified: unified, ipcShared: ipcShared, cgroups: cgroups)
-        let old = (try? plan(oldRules, jid: record.jid, unified: unified, ipcShared: ipcShared, cgroups: cgroups))
-            ?? JailLimits(limits: LimitSet(), placements: [])
+        let next = try plan(newRules, jid: record.jid, unified: unified, ipcShared: ipcShared, cgroups: cgroups,
+                            existing: record.v1Cgroups)
+        let old = (try? plan(oldRules, jid: record.jid, unified: unified, ipcShared: ipcShared, cgroups: cgroups,
+                             existing: record.v1Cgroups)) ?? JailLimits(limits: LimitSet(), placements: [])
         let fresh = LimitCgroups.v1Directories(next.placements).filter { !record.v1Cgroups.contains($0.string) }
+        let rlimitsChanged = next.limits.rlimits != old.limits.rlimits
+        let registry = env.registry
+        func save(_ r: JailRecord) throws(JailError) {
+            do { try registry.write(r) } catch { throw JailError(jail: r.name, error.description) }
+        }
         // Controllers whose last rule went are written too: their limits are lifted.
         var apply = next
         apply.placements += old.placements.filter { p in !next.placements.contains { $0.controller == p.controller } }
+        let freeze = !fresh.isEmpty || rlimitsChanged
+        if !fresh.isEmpty || freeze {
+            record.v1Cgroups += fresh.map(\.string)
+            if freeze {
+                record.freezerPID = getpid()
+                record.freezerStart = ProcessIdentity.startTime(record.freezerPID) ?? 0
+            }
+            try save(record)
+        }
         do {
             try apply.applyCgroups()
-            try LimitCgroups.migrate(jail: unified, into: fresh)
+            if freeze {
+                // Frozen, the jail's processes can neither fork nor exit: all of them move
+                // and get their new limits, none is missed or reused.
+                do throws(SystemError) {
+                    try CgroupV2.freeze(unified, true)
+                    defer { try? CgroupV2.freeze(unified, false) }
+                    try LimitCgroups.migrate(jail: unified, into: fresh)
+                    TestPoint.frozen.reached()
+                    try setRlimits(next.rlimits, old: old.limits, record: record)
+                } catch { throw JailError(jail: nil, error.description) }
+                record.freezerPID = 0
+                record.freezerStart = 0
+            }
             try next.applyInside(changedFrom: old.limits, record: record, pidfd: target.pidfd.rawValue)
         } catch {
-            // Back to the old values (what the new set lifted included); new directories go.
+            // Back to the old values, what the new set lifted included. New v1 cgroups stay
+            // recorded (processes may be in them) and go with the jail.
             var lifted = apply
             lifted.limits = LimitSet()
             try? lifted.applyCgroups()
             try? old.applyCgroups()
             try? old.applyInside(changedFrom: next.limits, record: record, pidfd: target.pidfd.rawValue)
-            LimitCgroups.remove(fresh.map(\.string))
+            record.freezerPID = 0
+            try? save(record)
             throw JailError(jail: record.name, "rctl: \(error)")
         }
-        record.v1Cgroups += fresh.map(\.string)
         record.rlimits = next.rlimits
-        setRlimits(next.rlimits, old: old.limits, record: record)
     }
 
-    /// What changes inside the jail's own namespaces: IPC sysctls and its devpts.
+    /// What changes inside the jail's own namespaces: its IPC sysctls, written through
+    /// the host's /proc/sys by a helper in the jail's IPC namespace only, and its devpts,
+    /// reconfigured by a helper in its mount namespace only.
     private func applyInside(changedFrom old: LimitSet, record: JailRecord, pidfd: Int32) throws(JailError) {
-        var steps: [SetupStep] = []
-        var flags: UInt64 = 0
         if limits.ipc != old.ipc {
-            steps += ipcSteps(all: true)
-            flags |= 0x0800_0000 /* CLONE_NEWIPC */
+            try Self.join(record, pidfd: pidfd, flags: 0x0800_0000 /* CLONE_NEWIPC */, ipcSteps(all: true))
         }
         if limits.devptsMax != old.devptsMax {
-            steps.append(.reconfigure("/dev/pts", magic: Self.devptsMagic, option: devptsOption ?? Self.devptsDefaultMax))
-            flags |= 0x0002_0000 /* CLONE_NEWNS */
+            let options = FilesystemPlan.devptsOptions + "," + (devptsOption ?? Self.devptsDefaultMax)
+            try Self.join(record, pidfd: pidfd, flags: 0x0002_0000 /* CLONE_NEWNS */,
+                          [.reconfigure("/dev/pts", magic: Self.devptsMagic, option: options)])
         }
-        guard !steps.isEmpty else { return }
+    }
+
+    private static func join(_ record: JailRecord, pidfd: Int32, flags: UInt64, _ steps: [SetupStep]) throws(JailError) {
         var plan = ChildPlan()
         plan.joinFlags = flags
         plan.steps = steps
@@ -122,23 +176,29 @@ extension JailLimits {
         if let failure { throw JailError(jail: nil, ChildReport.describe(failure, plan: plan, user: nil)) }
     }
 
-    /// The per-process limits of the jail's running processes. Each process is pinned by a
-    /// pidfd and checked to be the jail's before prlimit; a resource whose rule went is
-    /// given back our own limit (what a new process would have had).
-    private static func setRlimits(_ limits: [ResourceLimit], old: LimitSet, record: JailRecord) {
-        var all = limits
+    /// The per-process limits of the jail's processes, which are frozen: only resources
+    /// whose amount changed; the soft limit is lowered to the amount, never raised; one
+    /// whose rule went gets our own limit back (what a new process would have had).
+    private static func setRlimits(_ limits: [ResourceLimit], old: LimitSet, record: JailRecord) throws(SystemError) {
+        var changed: [ResourceLimit] = []
+        for l in limits where old.rlimits.first(where: { $0.key.resourceNumber == l.resource })?.value != l.hard {
+            changed.append(l)
+        }
         for gone in old.rlimits.keys where !limits.contains(where: { $0.resource == gone.resourceNumber }) {
             var mine = rlimit()
             guard unsafe getrlimit(__rlimit_resource_t(UInt32(gone.resourceNumber)), &mine) == 0 else { continue }
-            all.append(ResourceLimit(resource: gone.resourceNumber, soft: UInt64(mine.rlim_cur), hard: UInt64(mine.rlim_max)))
+            changed.append(ResourceLimit(resource: gone.resourceNumber, soft: UInt64(mine.rlim_cur), hard: UInt64(mine.rlim_max)))
         }
-        guard !all.isEmpty else { return }
-        for pid in JailProcesses.members(record) {
-            let fd = cj_pidfd_open(pid)
-            guard fd >= 0 else { continue }
-            defer { _ = close(fd) }
-            guard JailProcesses.isMember(pid, of: record) else { continue }
-            for l in all { _ = cj_prlimit(pid, l.resource, l.soft, l.hard) }
+        guard !changed.isEmpty else { return }
+        let unified = FilePath(record.cgroup)
+        for pid in CgroupFiles.processes(unified) + CgroupFiles.processes(unified.appending("jail")) where pid != record.initPID {
+            for l in changed {
+                var soft: UInt64 = 0, hard: UInt64 = 0
+                guard unsafe cj_getrlimit(pid, l.resource, &soft, &hard) == 0 else { continue }
+                if cj_prlimit(pid, l.resource, min(soft, l.hard), l.hard) < 0 && Glibc.errno != ESRCH {
+                    throw SystemError("set the resource limits of process \(pid)", Errno(rawValue: Glibc.errno))
+                }
+            }
         }
     }
 }

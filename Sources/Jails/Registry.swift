@@ -52,6 +52,12 @@ public struct JailRecord: Sendable, Equatable {
     public var rlimits: [ResourceLimit] = []
     /// Rules from its rctl parameter: in force while it exists.
     public var parameterRules: [String] = []
+    /// Directories (from the jail's root) where `jail mount` attached a host tree.
+    public var liveMounts: [String] = []
+    /// The command that froze the jail to move its processes (rctl -a), pid and start
+    /// time: a freeze whose command died is stale and thawed by whoever notices.
+    public var freezerPID: Int32 = 0
+    public var freezerStart: UInt64 = 0
 
     func encoded() -> String {
         var lines = [
@@ -59,12 +65,14 @@ public struct JailRecord: Sendable, Equatable {
             "init=\(initPID) \(initStart)", "creator=\(creatorPID) \(creatorStart)",
             "cgroup=\(cgroup)", "persist=\(persist)", "stopping=\(stopping)",
             "stopper=\(stopperPID) \(stopperStart)", "confinement=\(confinement)",
+            "freezer=\(freezerPID) \(freezerStart)",
         ]
         lines += parameters.map { "param=" + $0.replacingNewlines() }
         lines += poststop.map { "poststop=" + $0.replacingNewlines() }
         lines += release.map { "release=" + $0.replacingNewlines() }
         lines += v1Cgroups.map { "v1cgroup=" + $0.replacingNewlines() }
         lines += parameterRules.map { "rctlrule=" + $0.replacingNewlines() }
+        lines += liveMounts.map { "livemount=" + $0.replacingNewlines() }
         lines += rlimits.map { "rlimit=\($0.resource) \($0.soft) \($0.hard)" }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -72,7 +80,7 @@ public struct JailRecord: Sendable, Equatable {
     static func decode(_ text: String) -> JailRecord? {
         var fields: [String: String] = [:]
         var params: [String] = [], poststop: [String] = [], release: [String] = [], v1: [String] = []
-        var rlimits: [ResourceLimit] = [], rules: [String] = []
+        var rlimits: [ResourceLimit] = [], rules: [String] = [], live: [String] = []
         // Byte-wise: jls reads a record per jail, and a thousand jails must list in
         // milliseconds.
         for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
@@ -87,6 +95,7 @@ public struct JailRecord: Sendable, Equatable {
             case "release": release.append(value)
             case "v1cgroup": v1.append(value)
             case "rctlrule": rules.append(value)
+            case "livemount": live.append(value)
             case "rlimit":
                 let parts = value.split(separator: " ")
                 if parts.count == 3, let r = Int32(parts[0]), let soft = UInt64(parts[1]), let hard = UInt64(parts[2]) {
@@ -107,9 +116,11 @@ public struct JailRecord: Sendable, Equatable {
         r.v1Cgroups = v1
         r.rlimits = rlimits
         r.parameterRules = rules
+        r.liveMounts = live
         (r.initPID, r.initStart) = pair(fields["init"])
         (r.creatorPID, r.creatorStart) = pair(fields["creator"])
         (r.stopperPID, r.stopperStart) = pair(fields["stopper"])
+        (r.freezerPID, r.freezerStart) = pair(fields["freezer"])
         return r
     }
 
@@ -164,6 +175,16 @@ public struct Registry: Sendable {
         let fd = try OwnedFD.open(directory, O_RDONLY | O_DIRECTORY)
         _ = try syscall("flock", path: directory) { cj_flock(fd.rawValue, LOCK_EX) }
         return Lock(fd: fd)
+    }
+
+    /// A shared hold on the registry (a descriptor to close; -1 when there is none): jexec
+    /// holds one from reading a jail's record until its command is born, so that rctl,
+    /// which changes records under the exclusive lock, never moves a jail's processes
+    /// while one is being born with the old limits.
+    func sharedHold() -> Int32 {
+        guard let fd = try? OwnedFD.open(directory, O_RDONLY | O_DIRECTORY) else { return -1 }
+        guard cj_flock(fd.rawValue, LOCK_SH) == 0 else { return -1 }
+        return fd.release()
     }
 
     /// Runs `body` with the registry locked.

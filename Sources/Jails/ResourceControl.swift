@@ -3,24 +3,32 @@ import JailSys
 import Rctl
 import SystemPackage
 
-/// rctl(8): adding and removing rules, listing them; a running jail named by a rule has
-/// its limits changed at once, and a change that cannot be made leaves the rules as they
-/// were. Rules for jails that do not exist wait for them, as on FreeBSD.
+/// rctl(8): adding and removing rules, listing them. Jails are named by their name, as
+/// FreeBSD's rules are. Every jail a change touches is checked first; the rules are then
+/// saved and each running jail's limits changed, and if one cannot be, those already
+/// changed and the rules go back to what they were. Rules for jails that do not exist
+/// wait for them.
 public enum ResourceControl {
-    /// rctl -a
+    /// rctl -a. A deny rule replaces one that differs only in its amount (kern_rctl.c
+    /// rctl_rule_add), so a limit can be raised.
     public static func add(_ rules: [Rule], environment env: Environment) throws(JailError) {
+        for r in rules {
+            do { try r.validateForLinux() } catch { throw JailError(jail: nil, "rctl: \(error)") }
+        }
         let store = RuleStore(environment: env)
         try env.registry.withLock { () throws(JailError) in
             let all = try store.rules()
-            let new = rules.filter { !all.contains($0) }
-            guard !new.isEmpty else { return }
-            let cgroups = try LimitCgroups(environment: env)
-            for name in Set(new.map(\.id)) {
-                let old = RuleStore.rules(all, jail: name)
-                let next = old + new.filter { $0.id == name }
-                try change(jail: name, from: old, to: next, env: env, cgroups: cgroups)
+            var next = all
+            for r in rules {
+                if r.action == .deny {
+                    next.removeAll { $0 != r && $0.action == .deny && $0.subject == r.subject && $0.id == r.id
+                        && $0.resource == r.resource && $0.per == r.per }
+                }
+                if !next.contains(r) { next.append(r) }
             }
-            try store.save(all + new)
+            // Also when nothing is new: adding a rule in force again brings a jail that
+            // missed it (a command killed half-way) back in line.
+            try change(from: all, to: next, jails: Set(rules.map(\.id)), store: store, env: env)
         }
     }
 
@@ -31,12 +39,7 @@ public enum ResourceControl {
             let all = try store.rules()
             let gone = all.filter(filter.matches)
             guard !gone.isEmpty else { throw JailError(jail: nil, "rctl: failed to remove rule '\(text)': no such rule") }
-            let cgroups = try LimitCgroups(environment: env)
-            for name in Set(gone.map(\.id)) {
-                let old = RuleStore.rules(all, jail: name)
-                try change(jail: name, from: old, to: old.filter { !gone.contains($0) }, env: env, cgroups: cgroups)
-            }
-            try store.save(all.filter { !gone.contains($0) })
+            try change(from: all, to: all.filter { !gone.contains($0) }, jails: Set(gone.map(\.id)), store: store, env: env)
         }
     }
 
@@ -54,15 +57,49 @@ public enum ResourceControl {
         return RuleStore.rules(try RuleStore(environment: env).rules(), jail: record.name)
     }
 
-    /// A running jail's limits follow its new rules; a jail that does not run only has
-    /// them checked against this host.
-    private static func change(jail name: String, from old: [Rule], to new: [Rule], env: Environment,
-                               cgroups: LimitCgroups) throws(JailError) {
-        guard var record = env.registry.find(name), Liveness.isInUse(record), record.initPID > 0 else {
-            _ = try JailLimits.plan(new, jid: 1, unified: cgroups.hierarchies.unified, ipcShared: false, cgroups: cgroups)
-            return
+    /// The running jail named `name` (never a jid: rules name jails). Safe under the
+    /// registry lock (finishing ended jails takes it).
+    public static func running(_ name: String, registry: Registry) -> JailRecord? {
+        registry.records().first { $0.name == name && $0.initPID > 0 && !$0.beingStopped && Liveness.isInUse($0) }
+    }
+
+    private static func change(from all: [Rule], to next: [Rule], jails: Set<String>, store: RuleStore,
+                               env: Environment) throws(JailError) {
+        let cgroups = try LimitCgroups(environment: env)
+        var live: [JailRecord] = []
+        for name in jails.sorted() {
+            let rules = RuleStore.rules(next, jail: name)
+            if let record = env.registry.records().first(where: { $0.name == name && $0.initPID == 0 }),
+               Liveness.isInUse(record) {
+                throw JailError(jail: nil, "rctl: jail \(name) is being created: add the rule once it runs")
+            }
+            if let record = running(name, registry: env.registry) {
+                live.append(record)
+            } else {
+                // Checked against this host; applied when the jail is created.
+                _ = try JailLimits.plan(rules, jid: 1, unified: cgroups.hierarchies.unified, ipcShared: false, cgroups: cgroups)
+            }
         }
-        try JailLimits.change(&record, from: old, to: new, env: env)
-        do { try env.registry.write(record) } catch { throw JailError(jail: name, error.description) }
+        try store.save(next)
+        var done: [JailRecord] = []
+        for var record in live {
+            do {
+                try JailLimits.change(&record, from: RuleStore.rules(all, jail: record.name),
+                                      to: RuleStore.rules(next, jail: record.name), env: env)
+                try write(record, env.registry)
+                done.append(record)
+            } catch {
+                for var r in done {
+                    try? JailLimits.change(&r, from: RuleStore.rules(next, jail: r.name), to: RuleStore.rules(all, jail: r.name), env: env)
+                    try? write(r, env.registry)
+                }
+                try? store.save(all)
+                throw error
+            }
+        }
+    }
+
+    private static func write(_ record: JailRecord, _ registry: Registry) throws(JailError) {
+        do { try registry.write(record) } catch { throw JailError(jail: record.name, error.description) }
     }
 }

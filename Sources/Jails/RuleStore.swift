@@ -32,14 +32,23 @@ public struct RuleStore: Sendable {
         do { try writeAtomically(file, text) } catch { throw JailError(jail: nil, error.description) }
     }
 
-    /// /etc/rctl.conf's rules (none when the file does not exist).
+    /// /etc/rctl.conf's rules (none when the file does not exist). Like FreeBSD's
+    /// rc.d/rctl, a line that does not parse is reported and skipped: one bad line must
+    /// not stop every jail from starting.
     public func confRules() throws(JailError) -> [Rule] {
         let text: String
         do { text = try readFile(conf) } catch {
             if error.errno == .noSuchFileOrDirectory { return [] }
             throw JailError(jail: nil, error.description)
         }
-        do { return try RulesFile.parse(text, path: conf.string) } catch { throw JailError(jail: nil, error.description) }
+        if let all = try? RulesFile.parse(text, path: conf.string) { return all }
+        var rules: [Rule] = []
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            do { rules += try RulesFile.parse(String(line), path: conf.string) } catch {
+                printError("jail: \(conf.string):\(i + 1): \(error.message) (line skipped)")
+            }
+        }
+        return rules
     }
 
     /// Adds rules not already in force; returns those it added.

@@ -8,6 +8,8 @@ public enum TestPoint: String, CaseIterable, Sendable {
     case registered, prepared, cgroup, spawned, recorded, createdHooks, started
     // jail -r
     case claimed, prestopped, terminated, poststopped
+    // rctl -a / -r on a running jail: its processes frozen, some moved
+    case frozen
 
     public static let creation: [TestPoint] = [.registered, .prepared, .cgroup, .spawned, .recorded, .createdHooks, .started]
     public static let removal: [TestPoint] = [.claimed, .prestopped, .terminated, .poststopped]

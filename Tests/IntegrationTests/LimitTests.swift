@@ -136,6 +136,56 @@ extension Privileged {
         #expect(rctl("jail:lim-param").stdout == "")
     }
 
+    @Test func rulesNameJailsByNameAndANewDenyAmountReplacesTheOld() throws {
+        _ = rctl("-r", "jail:lim-name")
+        defer { _ = rctl("-r", "jail:lim-name") }
+        try withJail("lim-name", "rctl=maxproc:deny=12") { name in
+            let jid = try #require(jidOf(name))
+            // A jid is not a name: FreeBSD's rules name jails, and so the jail keeps its limit.
+            #expect(rctl("-a", "jail:\(jid):maxproc:deny=1000").status == 0)
+            defer { _ = rctl("-r", "jail:\(jid)") }
+            #expect(jexec(name, "/bin/probe", "forkbomb", "30").stdout == "forked 10 EAGAIN\n")
+            // Raising a limit: the new amount replaces the old one.
+            #expect(rctl("-a", "jail:\(name):maxproc:deny=20").status == 0)
+            #expect(rctl("jail:\(name)").stdout == "jail:\(name):maxproc:deny=20\n")
+            #expect(jexec(name, "/bin/probe", "forkbomb", "30").stdout == "forked 18 EAGAIN\n")
+            #expect(rctl("-u", "jail:\(jid)").status == 1)
+        }
+    }
+
+    @Test func ipcAndPtyLimitsChangeTogetherInARunningJail() {
+        withJail("lim-both") { name in
+            let added = rctl("-a", "jail:\(name):nmsgq:deny=2", "jail:\(name):pseudoterminals:deny=1")
+            #expect(added.status == 0, "\(added)")
+            #expect(jexec(name, "/bin/probe", "exhaust", "msgq").stdout == "msgq 2 ENOSPC\n")
+            #expect(jexec(name, "/bin/probe", "exhaust", "ptys").stdout == "ptys 1 ENOSPC\n")
+            // The jail's devpts keeps its options: ptys stay usable by its users.
+            let opts = jexec(name, "/bin/sh", "-c", "grep ' /dev/pts ' /proc/self/mountinfo")
+            #expect(opts.stdout.contains("mode=620") && opts.stdout.contains("ptmxmode=666") && opts.stdout.contains("max=1"), "\(opts)")
+            #expect(rctl("-r", "jail:\(name)").status == 0)
+            let lifted = jexec(name, "/bin/probe", "exhaust", "ptys")
+            #expect((number(lifted.stdout, after: "ptys") ?? 0) > 100, "pty limit lifted: \(lifted)")
+        }
+    }
+
+    @Test func anRctlKilledWhileTheJailIsFrozenLeavesNothingStuck() {
+        _ = rctl("-r", "jail:lim-frozen")
+        let before = leftovers()
+        withJail("lim-frozen") { name in
+            let sleeper = spawnJexec(name, "/bin/probe", "sleep", "60")
+            defer { kill(sleeper, SIGKILL); waitpid(sleeper, nil, 0) }
+            usleep(200_000)
+            let killed = run([Host.jailLink("rctl"), "-a", "jail:\(name):maxproc:deny=50"],
+                             environment: currentEnvironment() + ["JAIL_TEST_KILL_AT=frozen", "JAIL_CGROUP_PARENT=jail-test"])
+            #expect(killed.status == 128 + 9, "\(killed)")
+            // The next command that finds the jail thaws it.
+            let r = jexec(name, "/bin/echo", "alive")
+            #expect(r.stdout == "alive\n", "\(r)")
+            _ = rctl("-r", "jail:\(name)")
+        }
+        #expect(leftovers() == before)
+    }
+
     @Test func rctlConfIsAppliedWhenAJailIsCreated() {
         Host.write(Host.rctlConf, "jail:lim-conf:maxproc:deny=8\n# other jails\njail:lim-none:maxproc:deny=100\n")
         defer { unlink(Host.rctlConf); _ = rctl("-r", "jail:lim-conf") }
@@ -149,7 +199,7 @@ extension Privileged {
         for (rule, message) in [
             ("jail:x:memuse:deny=1M", "memuse"), ("jail:x:memoryuse:deny=12Q", "12Q"),
             ("user:1000:maxproc:deny=10", "user"), ("jail:x:memoryuse:log=1M", "log"),
-            ("jail:x:readbps:deny=1M", "deny"),
+            ("jail:x:readbps:deny=1M", "deny"), ("jail:x:openfiles:deny=100000000", "nr_open"),
         ] {
             let r = rctl("-a", rule)
             #expect(r.status == 1 && r.stderr.hasPrefix("rctl: ") && r.stderr.contains(message)

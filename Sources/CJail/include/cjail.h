@@ -42,16 +42,27 @@ enum cj_op {
                           // the jail's own IPC namespace limits, through the host's /proc/sys
     CJ_OP_RECONFIGURE,    // the file system mounted at target (no symlinks; its statfs magic
                           // must be `arg`) reconfigured with the key=value in `data`
+    CJ_OP_TREE,           // a detached recursive copy of the host path target, with the
+                          // MS_* attributes in `flags` and slave propagation, in slot `arg`
+    CJ_OP_ATTACH,         // the tree in slot `arg` (or descriptor `arg`: CJ_STEP_DESCRIPTOR)
+                          // moved onto target (no symlinks)
 };
 
 // A missing target (ENOENT) is not an error for this step: it is skipped. Used for
 // masking /proc entries that some kernels do not have.
 #define CJ_STEP_OPTIONAL 1u
+// CJ_OP_ROOT: the root is mounted read-only.
+#define CJ_STEP_READONLY 2u
+// CJ_OP_ATTACH: `arg` is a descriptor, not a slot.
+#define CJ_STEP_DESCRIPTOR 4u
+// CJ_OP_ROOT: the file system in this slot (bits 8 and up of options) becomes the root,
+// in place of a copy of the tree.
+#define CJ_STEP_SLOT(options) ((options) >> 8)
 
 struct cj_step {
     int op;
     unsigned int options;
-    int base;             // 0: paths from our root; 1-7: relative to that slot's mount
+    int base;             // 0: paths from our root; 1-63: relative to that slot's mount
     const char *_Nullable source;
     const char *_Nullable target;
     const char *_Nullable fstype;
@@ -172,15 +183,31 @@ void cj_pty_relay(int master, int pidfd);
 enum {
     CJ_O_PATH = 010000000,
     CJ_RESOLVE_NO_MAGICLINKS = 0x02,
+    CJ_RESOLVE_NO_SYMLINKS = 0x04,
     CJ_RESOLVE_IN_ROOT = 0x10,
 };
 
 // Raw system calls that Glibc as seen from Swift lacks.
 int cj_pidfd_open(pid_t pid);
+/// A detached recursive copy of the host directory `path` (open_tree), with the MS_RDONLY,
+/// MS_NOSUID, MS_NODEV, MS_NOEXEC of `flags` set recursively and slave propagation.
+int cj_open_tree(const char *path, unsigned long flags);
+/// BPF_PROG_LOAD of a BPF_PROG_TYPE_CGROUP_DEVICE program (`n` 8-byte instructions).
+/// Returns the program's descriptor, or -1 with errno set.
+int cj_bpf_load_device_program(const uint64_t *_Nullable insns, uint32_t n);
+/// BPF_PROG_ATTACH of a device program to a cgroup v2 directory (BPF_F_ALLOW_MULTI).
+int cj_bpf_attach_device_program(int cgroup_fd, int prog_fd);
+/// The statfs magic of the file system at `path` (or of descriptor `fd`), or 0.
+unsigned long cj_fs_magic(const char *path);
+unsigned long cj_fd_fs_magic(int fd);
+/// BPF_OBJ_PIN / BPF_OBJ_GET of a program at `path` in a bpf file system.
+int cj_bpf_pin(int fd, const char *path);
+int cj_bpf_get(const char *path);
 /// setns(2): `fd` a namespace file or a pidfd, `nstype` CLONE_NEW* bits.
 int cj_setns(int fd, int nstype);
 /// prlimit(2) setting both values of `resource` for `pid`.
 int cj_prlimit(pid_t pid, int resource, uint64_t soft, uint64_t hard);
+int cj_getrlimit(pid_t pid, int resource, uint64_t *soft, uint64_t *hard);
 
 int cj_pidfd_send_signal(int pidfd, int sig);
 int cj_openat2_in_root(int dirfd, const char *path, int flags, int resolve);
