@@ -20,6 +20,8 @@ let package = Package(
         .target(name: "JailConf", swiftSettings: noWarnings),
         // rctl(8): rules, resources and their Linux mechanisms, usage formatting. Pure Swift.
         .target(name: "Rctl", swiftSettings: noWarnings),
+        // fstab(5) lines and devfs rulesets (FreeBSD's syntax and defaults, Linux devices). Pure Swift.
+        .target(name: "JailMounts", swiftSettings: noWarnings),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
         .target(name: "CJail"),
         .target(
@@ -28,7 +30,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "Jails",
-            dependencies: ["JailSys", "Rctl", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["JailSys", "Rctl", "JailMounts", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict),
         .target(
             name: "JailCLI",
@@ -37,6 +39,7 @@ let package = Package(
         .executableTarget(name: "jail", dependencies: ["JailCLI"]),
         .testTarget(name: "JailConfTests", dependencies: ["JailConf"]),
         .testTarget(name: "RctlTests", dependencies: ["Rctl"]),
+        .testTarget(name: "JailMountsTests", dependencies: ["JailMounts"]),
         .testTarget(name: "JailsTests", dependencies: ["Jails", "JailSys", "JailCLI"]),
         // Runs the real `jail` binary; the dependency makes `swift test` build it first.
         .testTarget(name: "IntegrationTests", dependencies: ["jail"], exclude: []),

@@ -63,6 +63,8 @@ static unsigned int mount_attributes(unsigned long flags) {
     if (flags & MS_NOSUID) a |= MOUNT_ATTR_NOSUID;
     if (flags & MS_NODEV) a |= MOUNT_ATTR_NODEV;
     if (flags & MS_NOEXEC) a |= MOUNT_ATTR_NOEXEC;
+    if (flags & MS_NOATIME) a |= MOUNT_ATTR_NOATIME;
+    if (flags & 256 /* MS_NOSYMFOLLOW */) a |= MOUNT_ATTR_NOSYMFOLLOW;
     return a;
 }
 
@@ -207,7 +209,9 @@ static int run_step(const struct cj_step *s) {
         // detached tree, with its options recursively, and slave: mounts the host adds in it
         // later appear, and nothing mounted on it in the jail reaches the host.
         if (s->arg < 8 || s->arg >= CJ_SLOTS) { errno = EINVAL; return -1; }
-        int m = (int)syscall(SYS_open_tree, AT_FDCWD, s->target, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        // nullfs shows only the source's own file system; rbind (MS_REC) what is below too.
+        int recursive = (s->flags & MS_REC) ? AT_RECURSIVE : 0;
+        int m = (int)syscall(SYS_open_tree, AT_FDCWD, s->target, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive);
         if (m < 0) return -1;
         struct mount_attr attr = { .attr_set = mount_attributes(s->flags), .propagation = MS_SLAVE };
         if (syscall(SYS_mount_setattr, m, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
@@ -301,6 +305,8 @@ static int run_step(const struct cj_step *s) {
         return fchmodat(dirfd, s->target, (mode_t)s->arg & 07777, 0);
     case CJ_OP_SYMLINK:
         return symlinkat(s->source, dirfd, s->target);
+    case CJ_OP_CHOWN:
+        return fchownat(dirfd, s->target, (uid_t)s->arg, (gid_t)s->flags, AT_SYMLINK_NOFOLLOW);
     case CJ_OP_HOSTNAME:
         return sethostname(s->source, strlen(s->source));
     case CJ_OP_DOMAINNAME:

@@ -142,8 +142,8 @@ public enum ParameterTable {
         kernel(
             "enforce_statfs", .int, default: .list(["2"]), "2", runtime: false,
             support: .refused(
-                "only enforce_statfs = 2 is supported: the jail sees only the mount holding its root",
-                when: .unlessIn(2...2)),
+                "enforce_statfs = 0 would show the host's mount points; a jail's mount namespace holds only its own (1 and 2 show those)",
+                when: .unlessIn(1...2)),
             range: 0...2, "which mount points the jail may see"),
         kernel(
             "persist", .bool, default: .bool(false), "false", runtime: true,
@@ -317,6 +317,9 @@ public enum ParameterTable {
             "stop.timeout", .int, default: .list(["10"]), "10", range: 0...Int(Int32.max),
             "seconds to wait after SIGTERM before removing the jail"),
         pseudo("interface", .string, "none", "host interface that gets the jail's addresses"),
+        pseudo(
+            "thin.base", .string, "none",
+            "a read-only base tree under the jail's own path (an overlay: path holds what the jail changes)"),
         pseudo(
             "rctl", .list, "none",
             "resource limits: rctl(8) rules without the subject (memoryuse:deny=512M), in force while the jail exists"),

@@ -26,6 +26,7 @@ public enum SetupStep: Sendable, Equatable {
     case makeDirectory(String, mode: UInt32, base: Int = 0)
     case makeNode(String, mode: UInt32, device: UInt64, base: Int = 0)
     case symlink(target: String, at: String, base: Int = 0)
+    case chown(String, uid: UInt32, gid: UInt32, base: Int = 0)
     case hostname(String)
     case domainname(String)
     /// A new instance of `fstype` (`data`: its comma options) on `target`, a directory
@@ -60,6 +61,7 @@ public enum SetupStep: Sendable, Equatable {
         case .makeDirectory(let p, _, _): return ("mkdir", p)
         case .makeNode(let p, _, _, _): return ("mknod", p)
         case .symlink(_, let p, _): return ("symlink", p)
+        case .chown(let p, _, _, _): return ("chown", p)
         case .hostname(let h): return ("sethostname \(h)", nil)
         case .domainname(let d): return ("setdomainname \(d)", nil)
         case .fsMount(let target, let fstype, _, _, _, _, _): return ("mount \(fstype)", target)
@@ -266,6 +268,10 @@ public enum Spawner {
         case .symlink(let target, let at, let base):
             set(CJ_OP_SYMLINK, target: at, base: base)
             unsafe c.source = optionalString(target)
+        case .chown(let path, let uid, let gid, let base):
+            set(CJ_OP_CHOWN, target: path, base: base)
+            unsafe c.arg = UInt(uid)
+            unsafe c.flags = UInt(gid)
         case .hostname(let name):
             set(CJ_OP_HOSTNAME, target: nil)
             unsafe c.source = optionalString(name)

@@ -1,5 +1,6 @@
 import CJail
 import Glibc
+import JailMounts
 import JailSys
 import Rctl
 import SystemPackage
@@ -26,14 +27,17 @@ public struct Environment: Sendable {
     public var seccompCache: FilePath = "/var/cache/jail"
     /// rctl rules applied to jails when they are created.
     public var rctlConf: FilePath = "/etc/rctl.conf"
+    /// Custom devfs rulesets, FreeBSD's syntax.
+    public var devfsRules: FilePath = "/etc/devfs.rules"
 
     public init() {}
 
-    /// `JAIL_CGROUP_PARENT` and `JAIL_RCTL_CONF` move those (tests).
+    /// `JAIL_CGROUP_PARENT`, `JAIL_RCTL_CONF` and `JAIL_DEVFS_RULES` move those (tests).
     public static func fromProcessEnvironment() -> Environment {
         var env = Environment()
         if let parent = unsafe getenv("JAIL_CGROUP_PARENT") { env.cgroupParent = unsafe String(cString: parent) }
         if let conf = unsafe getenv("JAIL_RCTL_CONF") { env.rctlConf = FilePath(unsafe String(cString: conf)) }
+        if let rules = unsafe getenv("JAIL_DEVFS_RULES") { env.devfsRules = FilePath(unsafe String(cString: rules)) }
         return env
     }
 
@@ -95,15 +99,40 @@ public struct JailCreation {
             // The kernel's own rule (kern_jail.c): a jail must persist or attach.
             throw fail("jail must persist or have a command (add persist, or command=...)")
         }
-        let rootID = try resolveRoot(label: label)
-        let root = rootID.path
+        let pathID = try resolveRoot(spec.path, label: label)
+        let root = pathID.path
+        // Mount lines, a thin base, the devfs ruleset: all checked before anything exists.
+        let mounts: MountPlan
+        do { mounts = try MountPlan.make(spec, entries: try mountEntries(), root: root) } catch {
+            throw JailError(jail: label, error.message)
+        }
+        // A line mounting on the path itself makes its source the jail's root.
+        let rootID = try mounts.rootSource.map { (s) throws(JailError) in try resolveRoot(s, label: label) } ?? pathID
+        let devices: DevicePlan
+        do {
+            devices = spec.mountDevfs
+                ? try DevicePlan.build(try devfsRules(), ruleset: DevfsRules.effectiveRuleset(mounts.devfsRuleset ?? spec.devfsRuleset))
+                : .none
+        } catch { throw JailError(jail: label, error.message) }
+        if let base = spec.thinBase, let work = mounts.workDirectory {
+            var st = stat()
+            guard unsafe stat(base, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw JailError(jail: label, "thin.base \(base): not a directory")
+            }
+            if unsafe mkdir(work, 0o700) < 0 && Glibc.errno != EEXIST {
+                throw JailError(jail: label, "thin.base: mkdir `\(work)`: \(SystemError.message(Errno(rawValue: Glibc.errno)))")
+            }
+        }
+        // Users are looked up where the jail will find them: its root, or for a thin jail
+        // its own layer when that has a passwd, else its base.
+        var usersRoot = rootID.path
+        if let base = spec.thinBase, unsafe access(root + "/etc/passwd", F_OK) != 0 { usersRoot = base }
         let setup: CommandSetup
         do {
             setup = try CommandSetup(user: spec.jailUser, hostDatabase: spec.systemJailUser,
-                                     clean: spec.execClean, jailRoot: root, workdir: nil)
+                                     clean: spec.execClean, jailRoot: usersRoot, workdir: nil)
         } catch { throw JailError(jail: label, error.description) }
         let confinement = try Confinement(spec, environment: env)
-        let devices = spec.mountDevfs ? DevicePlan.standard : DevicePlan.none
 
         // Registry: the jid, and a record naming what will exist, before anything exists.
         let hierarchies = try sys { () throws(SystemError) in try CgroupHierarchies.discover() }
@@ -232,7 +261,8 @@ public struct JailCreation {
         plan.statusFD = direct == nil ? -1 : statusWrite.rawValue
         plan.persist = spec.persist || holdOpen
         plan.steps = limits.ipcSteps(all: false)
-            + FilesystemPlan.steps(spec, root: root, identity: (rootID.device, rootID.inode), devptsOption: limits.devptsOption)
+            + FilesystemPlan.steps(spec, root: rootID.path, identity: (rootID.device, rootID.inode),
+                                   devptsOption: limits.devptsOption, devices: devices, mounts: mounts.steps)
         plan.v1ProcsFDs = v1Procs.descriptors
         plan.rlimits = limits.rlimits
         plan.keepCapabilities = confinement.capabilities
@@ -351,25 +381,46 @@ public struct JailCreation {
     /// descriptor, and the child checks that it finds the same directory there. A path that
     /// resolves to / without being "/" is refused: someone swapping a link to / into a
     /// directory they can write must not turn a jail into a path=/ one.
-    private func resolveRoot(label: String?) throws(JailError) -> (path: String, device: UInt64, inode: UInt64) {
-        guard spec.path.hasPrefix("/") else {
-            throw JailError(jail: label, "path \(spec.path): not an absolute pathname")
+    /// The jail's mount lines: `mount` values, then each `mount.fstab` file's.
+    private func mountEntries() throws(JailError) -> [MountEntry] {
+        var entries = spec.mounts
+        for file in spec.fstabFiles {
+            let text: String
+            do { text = try readFile(FilePath(file)) } catch { throw JailError(jail: nil, "mount.fstab: \(error)") }
+            do { entries += try Fstab.parseFile(text, path: file) } catch { throw JailError(jail: nil, "mount.fstab: \(error)") }
+        }
+        return entries
+    }
+
+    /// FreeBSD's default rulesets, and /etc/devfs.rules over them when it exists.
+    private func devfsRules() throws(JailError) -> DevfsRules {
+        let text: String
+        do { text = try readFile(env.devfsRules) } catch {
+            if error.errno == .noSuchFileOrDirectory { return .defaults }
+            throw JailError(jail: nil, "devfs.rules: \(error)")
+        }
+        do { return try DevfsRules.parse(text, path: env.devfsRules.string) } catch { throw JailError(jail: nil, "\(error)") }
+    }
+
+    private func resolveRoot(_ path: String, label: String?) throws(JailError) -> (path: String, device: UInt64, inode: UInt64) {
+        guard path.hasPrefix("/") else {
+            throw JailError(jail: label, "path \(path): not an absolute pathname")
         }
         let fd: OwnedFD
-        do { fd = try OwnedFD.open(FilePath(spec.path), Int32(CJ_O_PATH)) } catch {
-            throw JailError(jail: label, "path \(spec.path): \(SystemError.message(error.errno))")
+        do { fd = try OwnedFD.open(FilePath(path), Int32(CJ_O_PATH)) } catch {
+            throw JailError(jail: label, "path \(path): \(SystemError.message(error.errno))")
         }
         var st = stat()
         guard unsafe fstat(fd.rawValue, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
-            throw JailError(jail: label, "path \(spec.path): not a directory")
+            throw JailError(jail: label, "path \(path): not a directory")
         }
         var buf = [CChar](repeating: 0, count: 4096)
         let n = unsafe readlink("/proc/self/fd/\(fd.rawValue)", &buf, buf.count - 1)
-        guard n > 0 else { throw JailError(jail: label, "path \(spec.path): cannot resolve it") }
+        guard n > 0 else { throw JailError(jail: label, "path \(path): cannot resolve it") }
         let resolved = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let given = spec.path.split(separator: "/").filter { $0 != "." }
+        let given = path.split(separator: "/").filter { $0 != "." }
         if resolved == "/" && !given.isEmpty {
-            throw JailError(jail: label, "path \(spec.path): resolves to /; give path=/ if that is meant")
+            throw JailError(jail: label, "path \(path): resolves to /; give path=/ if that is meant")
         }
         return (resolved, UInt64(st.st_dev), UInt64(st.st_ino))
     }

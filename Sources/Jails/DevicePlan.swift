@@ -1,5 +1,7 @@
 import Glibc
+import JailMounts
 import JailSys
+import SystemPackage
 
 /// The devices of a jail: the nodes its /dev gets and the device filter of its cgroup,
 /// both from one list, so that what `ls /dev` shows is exactly what may be opened.
@@ -31,6 +33,54 @@ struct DevicePlan: Sendable, Equatable {
 
     /// No devfs: nothing may be opened.
     static let none = DevicePlan(nodes: [], devpts: false)
+
+    /// The jail's devices under devfs ruleset `ruleset` of `rules`: the host's devices the
+    /// ruleset leaves visible, with the mode and owner a rule gives (else the host node's).
+    /// A ruleset that hides everything and then unhides names (the defaults) only looks
+    /// those names up; one with patterns reads the kernel's whole device list.
+    static func build(_ rules: DevfsRules, ruleset: Int) throws(JailError) -> DevicePlan {
+        let resolved: [DevfsRule]
+        do { resolved = try rules.resolve(ruleset) } catch { throw JailError(jail: nil, "devfs_ruleset: \(error.message)") }
+        let specials = ["pts", "ptmx", "fd", "stdin", "stdout", "stderr"]
+        let literal = resolved.first.map { $0.action == .hide && $0.pattern == nil && $0.types.isEmpty } == true
+            && resolved.dropFirst().allSatisfy { r in
+                r.action != .unhide || (r.types.isEmpty && r.pattern.map { !$0.contains(where: { "*?[".contains($0) }) } == true)
+            }
+        let candidates: [HostDevices.Device]
+        if literal {
+            let names = Set(resolved.compactMap { $0.action == .unhide ? $0.pattern : nil }).subtracting(specials)
+            candidates = names.sorted().compactMap(HostDevices.lookup)
+        } else {
+            candidates = HostDevices.all().filter { !specials.contains($0.name) && !$0.name.hasPrefix("pts/") }
+        }
+        let visible: [VisibleDevice]
+        do { visible = try rules.visible(candidates.map(\.name) + specials, ruleset: ruleset) } catch {
+            throw JailError(jail: nil, "devfs_ruleset: \(error.message)")
+        }
+        var nodes: [Node] = []
+        for v in visible {
+            guard let d = candidates.first(where: { $0.name == v.path }) else { continue }
+            var node = Node(path: d.name, block: d.block, major: d.major, minor: d.minor, mode: v.mode ?? d.mode, uid: d.uid, gid: d.gid)
+            if let user = v.user {
+                guard let uid = Self.id(user, passwd: true) else { throw JailError(jail: nil, "devfs_ruleset: unknown user \(user)") }
+                node.uid = uid
+            }
+            if let group = v.group {
+                guard let gid = Self.id(group, passwd: false) else { throw JailError(jail: nil, "devfs_ruleset: unknown group \(group)") }
+                node.gid = gid
+            }
+            nodes.append(node)
+        }
+        let shown = Set(visible.map(\.path))
+        return DevicePlan(nodes: nodes, devpts: shown.contains("pts") || shown.contains("ptmx"))
+    }
+
+    /// A user or group of the host (names as FreeBSD's devfs resolves them), or a number.
+    static func id(_ name: String, passwd: Bool) -> UInt32? {
+        if let n = UInt32(name) { return n }
+        if passwd { return unsafe getpwnam(name).map { unsafe $0.pointee.pw_uid } }
+        return unsafe getgrnam(name).map { unsafe $0.pointee.gr_gid }
+    }
 
     /// FreeBSD's devfsrules_jail on Linux, less what the host may lack.
     static let standard = DevicePlan(nodes: [

@@ -49,12 +49,12 @@ public struct JailExec {
         let setup: CommandSetup
         do {
             setup = try CommandSetup(user: user, hostDatabase: hostDatabase, clean: clean,
-                                     jailRoot: record.path, workdir: workdir)
+                                     jailRoot: "/proc/\(record.initPID)/root", workdir: workdir)
         } catch { throw JailError(jail: nil, error.description) }
         // No command: the user's shell from the jail's own passwd, as jexec(8) does.
         var argv = command
         if argv.isEmpty {
-            argv = [setup.login?.shell ?? (try? Users.lookup(String(getuid()), jailRoot: record.path))?.shell ?? "/bin/sh"]
+            argv = [setup.login?.shell ?? (try? Users.lookup(String(getuid()), jailRoot: "/proc/\(record.initPID)/root"))?.shell ?? "/bin/sh"]
         }
         // Like system(3): the terminal's ^C and ^\ are for the command.
         signal(SIGINT, SIG_IGN)

@@ -26,26 +26,36 @@ public enum FilesystemPlan {
     ///   - root: the jail's root, an absolute host path without symlinks.
     ///   - identity: its device and inode, as the caller opened it (0, 0: unchecked).
     ///   - devptsOption: an extra option of the jail's devpts ("max=N": pseudoterminals).
-    public static func steps(_ spec: JailSpec, root: String, identity: (device: UInt64, inode: UInt64) = (0, 0),
-                             devptsOption: String? = nil) -> [SetupStep] {
+    ///   - devices: the nodes of its /dev (its devfs ruleset).
+    ///   - mounts: its mount lines and thin base.
+    static func steps(_ spec: JailSpec, root: String, identity: (device: UInt64, inode: UInt64) = (0, 0),
+                      devptsOption: String? = nil, devices: DevicePlan = .standard,
+                      mounts: MountSteps = MountSteps()) -> [SetupStep] {
         let nosuid = UInt(MS_NOSUID), nodev = UInt(MS_NODEV), noexec = UInt(MS_NOEXEC)
         var steps: [SetupStep] = [
             // Slave: mounts the host adds below the jail's path later still appear inside
             // (FreeBSD has one mount table), but nothing the jail does reaches the host.
             .mount(source: nil, target: "/", fstype: nil, flags: UInt(MS_REC | MS_SLAVE), data: nil),
-            // Looked up once, checked, then only descriptors: nodev clone, pivot_root.
-            .root(path: root, device: identity.device, inode: identity.inode),
         ]
+        // Host trees of the mount lines and a thin jail's overlay, taken while the host's
+        // tree is still ours to name.
+        steps += mounts.beforeRoot
+        // Looked up once, checked, then only descriptors: nodev clone, pivot_root.
+        steps.append(.root(path: root, device: identity.device, inode: identity.inode,
+                           readOnly: mounts.rootReadOnly, slot: mounts.rootSlot))
         // Whatever the tree had mounted on /dev, /proc and /sys (the host's own, with
         // path=/) goes first, before any mount of ours exists that a planted symlink could
         // point an unmount at: nothing of the host may hide below ours (with mount.noprocfs
         // or mount.nodevfs the jail has none), and sysfs refuses to be stacked on itself.
         steps += [.detach("/dev"), .detach("/proc"), .detach("/sys")]
+        // The mount lines, in order, at directories reached from the new root without a
+        // symlink; then devfs, fdescfs and procfs, as jail(8) orders them.
+        steps += mounts.inside
         // Mount points in the tree are opened without following symlinks and the new file
         // systems attached to those descriptors (fsmount); everything inside them is then
         // done beneath the mount's own root (a slot), never by name through the tree: the
         // tree may be shared with another jail that renames or swaps its directories.
-        if spec.mountDevfs { steps += devSteps(fdescfs: spec.mountFdescfs, devptsOption: devptsOption) }
+        if spec.mountDevfs { steps += devSteps(devices, fdescfs: spec.mountFdescfs, devptsOption: devptsOption) }
         if spec.mountProcfs {
             steps.append(.fsMount(target: "/proc", fstype: "proc", flags: nosuid | nodev | noexec, data: nil,
                                   slot: procSlot))
@@ -75,29 +85,39 @@ public enum FilesystemPlan {
         return steps
     }
 
-    /// A private /dev with only the harmless nodes (FreeBSD's devfs ruleset 4 without
-    /// the BSD-only ones), its own devpts instance and shm.
-    static func devSteps(fdescfs: Bool, devptsOption: String? = nil) -> [SetupStep] {
+    /// A private /dev holding the nodes of the jail's devfs ruleset (the same list its
+    /// cgroup's device filter allows), its own devpts instance and shm.
+    static func devSteps(_ devices: DevicePlan, fdescfs: Bool, devptsOption: String? = nil) -> [SetupStep] {
         let nosuid = UInt(MS_NOSUID), noexec = UInt(MS_NOEXEC)
         var steps: [SetupStep] = [
             // Not nodev: this is where the allowed nodes live. The jail cannot add any:
             // CAP_MKNOD is not in its bounding set.
             .fsMount(target: "/dev", fstype: "tmpfs", flags: nosuid | noexec, data: "mode=755,size=64m", slot: devSlot),
         ]
-        let chr = UInt32(S_IFCHR)
-        for (name, major, minor) in [("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8),
-                                     ("urandom", 1, 9), ("tty", 5, 0)] {
-            steps.append(.makeNode(name, mode: chr | 0o666, device: makedev(UInt32(major), UInt32(minor)), base: devSlot))
+        var directories: Set<String> = []
+        for node in devices.nodes {
+            // Parents first ("dri/card0"); names come from the kernel, never with "..".
+            let parts = node.path.split(separator: "/")
+            for depth in 1..<max(parts.count, 1) {
+                let dir = parts[0..<depth].joined(separator: "/")
+                if directories.insert(dir).inserted { steps.append(.makeDirectory(dir, mode: 0o755, base: devSlot)) }
+            }
+            let type = UInt32(node.block ? S_IFBLK : S_IFCHR)
+            steps.append(.makeNode(node.path, mode: type | node.mode, device: HostDevices.makedev(node.major, node.minor),
+                                   base: devSlot))
+            if node.uid != 0 || node.gid != 0 { steps.append(.chown(node.path, uid: node.uid, gid: node.gid, base: devSlot)) }
         }
-        steps += [
-            .makeDirectory("pts", mode: 0o755, base: devSlot),
-            // newinstance: the jail's ptys are its own, not the host's.
-            .fsMount(target: "pts", fstype: "devpts", flags: nosuid | noexec,
-                     data: "newinstance," + devptsOptions + (devptsOption.map { "," + $0 } ?? ""), base: devSlot),
-            .symlink(target: "pts/ptmx", at: "ptmx", base: devSlot),
-            // shm is a directory of /dev's own tmpfs: a superblock less per jail.
-            .makeDirectory("shm", mode: 0o1777, base: devSlot),
-        ]
+        if devices.devpts {
+            steps += [
+                .makeDirectory("pts", mode: 0o755, base: devSlot),
+                // newinstance: the jail's ptys are its own, not the host's.
+                .fsMount(target: "pts", fstype: "devpts", flags: nosuid | noexec,
+                         data: "newinstance," + devptsOptions + (devptsOption.map { "," + $0 } ?? ""), base: devSlot),
+                .symlink(target: "pts/ptmx", at: "ptmx", base: devSlot),
+            ]
+        }
+        // shm is a directory of /dev's own tmpfs: a superblock less per jail.
+        steps.append(.makeDirectory("shm", mode: 0o1777, base: devSlot))
         if fdescfs {
             steps += [
                 .symlink(target: "/proc/self/fd", at: "fd", base: devSlot),
@@ -116,9 +136,15 @@ public enum FilesystemPlan {
         return String(hostPath.dropFirst(root.count))
     }
 
-    static func makedev(_ major: UInt32, _ minor: UInt32) -> UInt64 {
-        // glibc's encoding (sys/sysmacros.h).
-        let ma = UInt64(major), mi = UInt64(minor)
-        return ((ma & 0xffff_f000) << 32) | ((ma & 0xfff) << 8) | ((mi & 0xffff_ff00) << 12) | (mi & 0xff)
-    }
+}
+
+/// What a jail's mount lines and thin base add to its set-up.
+struct MountSteps: Sendable, Equatable {
+    /// Host trees and the overlay, taken before the root changes (kept in slots).
+    var beforeRoot: [SetupStep] = []
+    /// The slot whose file system becomes the root (0: a copy of the tree).
+    var rootSlot = 0
+    var rootReadOnly = false
+    /// After the root: attached at the jail's directories, before our /dev, /proc, /sys.
+    var inside: [SetupStep] = []
 }

@@ -1,3 +1,4 @@
+import JailMounts
 /// Where a jail's parameters come from: a resolved jail.conf entry or command-line words.
 /// `JailConf.JailParams` conforms; tests may use a dictionary.
 public protocol JailParameterSource {
@@ -41,6 +42,13 @@ public struct JailSpec: Sendable, Equatable {
     public var mountDevfs = true
     public var mountProcfs = true
     public var mountFdescfs = true
+    /// The devfs ruleset of its /dev (0: ruleset 4, devfsrules_jail).
+    public var devfsRuleset = 0
+    /// `mount` lines, parsed; `mount.fstab` files, read at creation.
+    public var mounts: [MountEntry] = []
+    public var fstabFiles: [String] = []
+    /// thin.base: a read-only base under the jail's own writable `path` (overlayfs).
+    public var thinBase: String?
 
     /// The command to run inside (`command=`), nil when none.
     public var command: [String]?
@@ -160,6 +168,14 @@ extension JailSpec {
         mountDevfs = p.bool("mount.devfs") ?? true
         mountProcfs = p.bool("mount.procfs") ?? true
         mountFdescfs = p.bool("mount.fdescfs") ?? true
+        devfsRuleset = p.int("devfs_ruleset") ?? 0
+        for line in p.strings("mount") where !line.allSatisfy(\.isWhitespace) {
+            // jail(8) skips an empty mount value.
+            do { mounts.append(try Fstab.parseLine(line)) } catch { throw SpecError("mount: \(error.message)") }
+        }
+        fstabFiles = p.strings("mount.fstab").filter { !$0.isEmpty }
+        thinBase = p.string("thin.base").flatMap { $0.isEmpty ? nil : $0 }
+        if let base = thinBase, !base.hasPrefix("/") { throw SpecError("thin.base \(base): not an absolute pathname") }
 
         self.command = command
         execClean = p.bool("exec.clean") ?? false

@@ -79,7 +79,7 @@ public struct JailRemoval {
                 let setup: CommandSetup
                 do {
                     setup = try CommandSetup(user: spec.jailUser, hostDatabase: spec.systemJailUser,
-                                             clean: spec.execClean, jailRoot: record.path, workdir: nil)
+                                             clean: spec.execClean, jailRoot: "/proc/\(record.initPID)/root", workdir: nil)
                 } catch { throw JailError(jail: record.name, "\(error)") }
                 let confinement: Confinement
                 if let recorded = Confinement(record, environment: env) { confinement = recorded } else {

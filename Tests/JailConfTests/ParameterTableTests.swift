@@ -30,7 +30,7 @@ import Testing
         "vnet.interface", "zfs.dataset", "ip_hostname", "mount", "mount.fstab", "mount.devfs", "mount.fdescfs",
         "mount.procfs", "depend",
         // Ours: rctl rules as a parameter (managers' "limits"; FreeBSD has only rctl(8)).
-        "rctl",
+        "rctl", "thin.base",
     ]
 
     @Test func everyDocumentedParameterIsInTheTable() {
@@ -110,8 +110,8 @@ import Testing
                 "allow.mount.nullfs: refused: mounting nullfs (bind mounts) needs a user namespace, not supported yet"
             ),
             (
-                "enforce_statfs = 1;",
-                "enforce_statfs = 1: refused: only enforce_statfs = 2 is supported: the jail sees only the mount holding its root"
+                "enforce_statfs = 0;",
+                "enforce_statfs = 0: refused: enforce_statfs = 0 would show the host's mount points; a jail's mount namespace holds only its own (1 and 2 show those)"
             ),
             (
                 "securelevel = 3;",

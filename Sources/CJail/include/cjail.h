@@ -46,6 +46,7 @@ enum cj_op {
                           // MS_* attributes in `flags` and slave propagation, in slot `arg`
     CJ_OP_ATTACH,         // the tree in slot `arg` (or descriptor `arg`: CJ_STEP_DESCRIPTOR)
                           // moved onto target (no symlinks)
+    CJ_OP_CHOWN,          // fchownat(base, target, uid `arg`, gid `flags`), not following links
 };
 
 // A missing target (ENOENT) is not an error for this step: it is skipped. Used for
