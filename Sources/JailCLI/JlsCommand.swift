@@ -167,7 +167,7 @@ enum Listing {
     }
 
     /// jls -v: four header lines, then per jail its jid, hostname, path; name and state;
-    /// cpuset; one line per address.
+    /// cpuset; one line per address; a thin jail's base.
     static func verbose(_ jails: [Jail]) -> String {
         var out = "   JID  Hostname                      Path\n"
         out += "        Name                          State\n"
@@ -180,6 +180,10 @@ enum Listing {
             out += "        0\n"
             for ip in (j.params?.strings("ip4.addr") ?? []) + (j.params?.strings("ip6.addr") ?? []) {
                 out += "        \(ip)\n"
+            }
+            // Ours: a thin jail's base, after FreeBSD's lines (other jails keep its format).
+            if let word = j.record.parameters.last(where: { $0.hasPrefix("thin.base=") }), word.count > 10 {
+                out += "        thin.base " + String(word.dropFirst(10).prefix(74)) + "\n"
             }
         }
         return out

@@ -134,6 +134,7 @@ extension Privileged {
         for n in ["t1", "t2"] { mkdir(dir + "/" + n, 0o755) }
         withThin("fs-t1", dir + "/t1", base) {
             withThin("fs-t2", dir + "/t2", base) {
+                #expect(run([Host.jailLink("jls"), "-v", "-j", "fs-t1"]).stdout.hasSuffix("        thin.base \(base)\n"))
                 #expect(jexec("fs-t1", "/bin/sh", "-c", "echo one > /etc/motd").status == 0)
                 #expect(jexec("fs-t1", "/bin/cat", "/etc/motd").stdout == "one\n")
                 #expect(jexec("fs-t2", "/bin/cat", "/etc/motd").status != 0)
