@@ -17,11 +17,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
+        // How messages quote what users wrote; shared by the pure modules.
+        .target(name: "Messages", swiftSettings: noWarnings),
         .target(name: "JailConf", swiftSettings: noWarnings),
         // rctl(8): rules, resources and their Linux mechanisms, usage formatting. Pure Swift.
-        .target(name: "Rctl", swiftSettings: noWarnings),
+        .target(name: "Rctl", dependencies: ["Messages"], swiftSettings: noWarnings),
         // fstab(5) lines and devfs rulesets (FreeBSD's syntax and defaults, Linux devices). Pure Swift.
-        .target(name: "JailMounts", swiftSettings: noWarnings),
+        .target(name: "JailMounts", dependencies: ["Messages"], swiftSettings: noWarnings),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
         .target(name: "CJail"),
         .target(
@@ -40,7 +42,7 @@ let package = Package(
         .testTarget(name: "JailConfTests", dependencies: ["JailConf"]),
         .testTarget(name: "RctlTests", dependencies: ["Rctl"]),
         .testTarget(name: "JailMountsTests", dependencies: ["JailMounts"]),
-        .testTarget(name: "JailsTests", dependencies: ["Jails", "JailSys", "JailCLI"]),
+        .testTarget(name: "JailsTests", dependencies: ["Jails", "JailSys", "JailCLI", "JailMounts", "Rctl"]),
         // Runs the real `jail` binary; the dependency makes `swift test` build it first.
         .testTarget(name: "IntegrationTests", dependencies: ["jail"], exclude: []),
     ]

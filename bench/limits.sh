@@ -14,29 +14,9 @@ build_jail
 export JAIL_CGROUP_PARENT=jail-bench
 
 NS=$SCRATCH/crun-mntns-limits
-trap 'umount "$NS" 2>/dev/null || true' EXIT
-if ! grep -q " $NS " /proc/self/mountinfo; then
-    : > "$SCRATCH/empty"; touch "$NS"
-    unshare --mount="$NS" --propagation private sh -c \
-        "mount --bind $SCRATCH/empty /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null || true"
-fi
+crun_namespace "$NS"
 BUNDLE=$SCRATCH/bundle-limits
-if [ ! -s "$BUNDLE/config.json" ]; then
-    mkdir -p "$BUNDLE"
-    (cd "$BUNDLE" && rm -f config.json && crun spec)
-    python3 - "$BUNDLE/config.json" "$ROOTFS" <<'PY'
-import json, sys
-path, root = sys.argv[1], sys.argv[2]
-c = json.load(open(path))
-c["root"] = {"path": root, "readonly": True}
-c["process"]["args"] = ["/bin/true"]
-c["process"]["terminal"] = False
-c["linux"]["namespaces"] = [{"type": t} for t in ("pid", "mount", "ipc", "uts", "network")]
-c["linux"]["resources"] = {"memory": {"limit": 536870912}, "pids": {"limit": 200},
-                           "cpu": {"quota": 50000, "period": 100000}}
-json.dump(c, open(path, "w"), indent=1)
-PY
-fi
+crun_bundle "$BUNDLE" '{"memory": {"limit": 536870912}, "pids": {"limit": 200}, "cpu": {"quota": 50000, "period": 100000}}'
 
 OUT=$SCRATCH/limits.json
 cd /tmp

@@ -9,32 +9,11 @@ need_packages hyperfine bubblewrap crun busybox-static python3
 build_tree
 build_jail
 
-# crun 1.8 refuses hybrid cgroup hosts whose v2 root lists a controller: it runs inside a
-# helper mount namespace that hides /sys/fs/cgroup/unified/cgroup.controllers, and the
-# cost of entering it (the "nsenter" row) is subtracted from its row.
+# crun runs in a helper namespace; entering it (the "nsenter" row) is subtracted.
 NS=$SCRATCH/crun-mntns
-# The helper namespace lives only for this run.
-trap 'umount "$NS" 2>/dev/null || true' EXIT
-if ! grep -q " $NS " /proc/self/mountinfo; then
-    : > "$SCRATCH/empty"; touch "$NS"
-    unshare --mount="$NS" --propagation private sh -c \
-        "mount --bind $SCRATCH/empty /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null || true"
-fi
+crun_namespace "$NS"
 BUNDLE=$SCRATCH/bundle
-if [ ! -s "$BUNDLE/config.json" ]; then
-    mkdir -p "$BUNDLE"
-    (cd "$BUNDLE" && rm -f config.json && crun spec)
-    python3 - "$BUNDLE/config.json" "$ROOTFS" <<'PY'
-import json, sys
-path, root = sys.argv[1], sys.argv[2]
-c = json.load(open(path))
-c["root"] = {"path": root, "readonly": True}
-c["process"]["args"] = ["/bin/true"]
-c["process"]["terminal"] = False
-c["linux"]["namespaces"] = [{"type": t} for t in ("pid", "mount", "ipc", "uts", "network")]
-json.dump(c, open(path, "w"), indent=1)
-PY
-fi
+crun_bundle "$BUNDLE"
 
 OUT=$SCRATCH/start.json
 cd /tmp

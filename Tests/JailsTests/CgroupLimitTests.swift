@@ -1,6 +1,7 @@
 import Glibc
 @testable import JailSys
 @testable import Jails
+import JailMounts
 import Rctl
 import SystemPackage
 import Testing
@@ -141,5 +142,19 @@ import Testing
         var st: Int32 = 0
         waitpid(pid, &st, 0)
         return st
+    }
+}
+
+/// The devfs ruleset a jail starts with by default is looked up name by name, not by
+/// reading the kernel's whole device list (that costs a millisecond per start).
+@Suite struct DevicePlanTests {
+    @Test func defaultRulesetsNeedOnlyTheirNames() throws {
+        let rules = JailMounts.DevfsRules.defaults
+        #expect(DevicePlan.literalNames(try rules.resolve(4)) == ["full", "fuse", "null", "random", "tty", "urandom", "zero"])
+        #expect(DevicePlan.literalNames(try rules.resolve(5)) == ["full", "fuse", "net", "net/tun", "null", "random", "tty", "urandom", "zero"].sorted())
+        // Ruleset 2 alone hides nothing: every device is visible, so all must be read.
+        #expect(DevicePlan.literalNames(try rules.resolve(2)) == nil)
+        let custom = try JailMounts.DevfsRules.parse("[gpu=10]\nadd include $devfsrules_jail\nadd path 'dri/*' unhide\n", path: "t")
+        #expect(DevicePlan.literalNames(try custom.resolve(10)) == nil)
     }
 }
