@@ -41,6 +41,15 @@ __attribute__((noreturn)) static void fail(const struct cj_plan *plan, int step,
 #define CJ_SLOTS 64
 static int slots[CJ_SLOTS] = { [0 ... CJ_SLOTS - 1] = -1 };
 
+// Decimal digits of `v` in `buf` (24 bytes); returns their start.
+static const char *format_uint(char *buf, int v) {
+    char *p = buf + 23;
+    *p = '\0';
+    unsigned int u = (unsigned int)v;
+    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+    return p;
+}
+
 static int base_fd(const struct cj_step *s) {
     return s->base > 0 && s->base < CJ_SLOTS ? slots[s->base] : AT_FDCWD;
 }
@@ -204,14 +213,60 @@ static int run_step(const struct cj_step *s) {
         if (umount2(".", MNT_DETACH) < 0) return -1;
         return chdir("/");
     }
+    case CJ_OP_OPEN_CHECKED: {
+        // A directory the host checked (device `flags`, inode `arg`), opened again here, in
+        // our mount namespace, without symlinks: a rename in between is caught.
+        unsigned int slot = CJ_STEP_SLOT(s->options);
+        if (slot == 0 || slot >= CJ_SLOTS) { errno = EINVAL; return -1; }
+        int fd = open_target(s, 1);
+        if (fd < 0) return -1;
+        struct stat st;
+        if (fstat(fd, &st) < 0 || st.st_dev != (dev_t)s->flags || st.st_ino != (ino_t)s->arg) {
+            close(fd);
+            errno = ESTALE;
+            return -1;
+        }
+        slots[slot] = fd;
+        return 0;
+    }
+    case CJ_OP_OVERLAY: {
+        // The overlay of a thin jail, its layers named by the descriptors just checked
+        // (slots 4 lower, 5 upper, 6 work), kept in slot `arg` to become the root.
+        if (s->arg == 0 || s->arg >= CJ_SLOTS || slots[4] < 0 || slots[5] < 0 || slots[6] < 0) { errno = EINVAL; return -1; }
+        char data[160], n1[24], n2[24], n3[24];
+        char *p = data;
+        const char *parts[] = { "lowerdir=/proc/self/fd/", format_uint(n1, slots[4]), ",upperdir=/proc/self/fd/",
+                                format_uint(n2, slots[5]), ",workdir=/proc/self/fd/", format_uint(n3, slots[6]) };
+        for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+            size_t n = strlen(parts[i]);
+            memcpy(p, parts[i], n);
+            p += n;
+        }
+        *p = '\0';
+        int m = make_mount("overlay", data, 0);
+        if (m < 0) return -1;
+        slots[s->arg] = m;
+        return 0;
+    }
     case CJ_OP_TREE: {
         // A copy of a host directory (a nullfs line's source) and what is below it, as a
         // detached tree, with its options recursively, and slave: mounts the host adds in it
         // later appear, and nothing mounted on it in the jail reaches the host.
         if (s->arg < 8 || s->arg >= CJ_SLOTS) { errno = EINVAL; return -1; }
         // nullfs shows only the source's own file system; rbind (MS_REC) what is below too.
+        // The source is reached without any symlink: one jail's directory swapped for a link
+        // to / must not hand the host's tree to another.
         int recursive = (s->flags & MS_REC) ? AT_RECURSIVE : 0;
-        int m = (int)syscall(SYS_open_tree, AT_FDCWD, s->target, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive);
+        struct open_how how = {
+            .flags = O_PATH | O_CLOEXEC | O_DIRECTORY,
+            .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        int src = (int)syscall(SYS_openat2, AT_FDCWD, s->target, &how, sizeof how);
+        if (src < 0) return -1;
+        int m = (int)syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | recursive);
+        int oe = errno;
+        close(src);
+        errno = oe;
         if (m < 0) return -1;
         struct mount_attr attr = { .attr_set = mount_attributes(s->flags), .propagation = MS_SLAVE };
         if (syscall(SYS_mount_setattr, m, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
@@ -315,6 +370,38 @@ static int run_step(const struct cj_step *s) {
         // NOFOLLOW: a symlink planted here must not point the unmount at one of ours.
         if (umount2(s->target, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL) return -1;
         return 0;
+    case CJ_OP_UNMOUNT: {
+        // jail umount: the directory holding the mount is reached without any symlink (the
+        // jail may have swapped one in), and what is mounted there must be the mount we
+        // made (its unique id, `arg`): never one of the jail's own /proc/sys and the like.
+        const char *slash = strrchr(s->target, '/');
+        char parent[4096];
+        const char *last = s->target;
+        int dir = AT_FDCWD;
+        if (slash) {
+            size_t n = (size_t)(slash - s->target);
+            if (n >= sizeof parent) { errno = ENAMETOOLONG; return -1; }
+            memcpy(parent, s->target, n);
+            parent[n] = '\0';
+            struct cj_step p = *s;
+            p.target = parent;
+            dir = open_target(&p, 1);
+            if (dir < 0) return -1;
+            last = slash + 1;
+        }
+        struct statx stx;
+        int r = (int)syscall(SYS_statx, dir, last, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_UNIQUE, &stx);
+        if (r == 0 && (!(stx.stx_mask & STATX_MNT_ID_UNIQUE) || stx.stx_mnt_id != (uint64_t)s->arg)) {
+            errno = ENOENT;
+            r = -1;
+        }
+        if (r == 0 && dir != AT_FDCWD && fchdir(dir) < 0) r = -1;
+        if (r == 0) r = umount2(last, MNT_DETACH | UMOUNT_NOFOLLOW);
+        int e = errno;
+        if (dir != AT_FDCWD) close(dir);
+        errno = e;
+        return r;
+    }
     }
     errno = EINVAL;
     return -1;
@@ -402,8 +489,13 @@ __attribute__((noreturn)) static void command_child(const struct cj_plan *plan, 
             dup2(plan->terminal_fd, 0) < 0 || dup2(plan->terminal_fd, 1) < 0 ||
             dup2(plan->terminal_fd, 2) < 0)
             fail(plan, CJ_FAIL_SETUP, errno);
-    } else {
+    } else if (plan->take_terminal) {
+        // It takes over the caller's terminal, which is its standard input anyway.
         setpgid(0, 0);
+    } else {
+        // No terminal for it: a session of its own, so that /dev/tty inside cannot open
+        // the caller's terminal (a daemon left behind could read or write it).
+        setsid();
     }
     if (plan->terminal_fd < 0 && plan->take_terminal) {
         sigset_t ttou;

@@ -11,3 +11,8 @@ struct clone_args;
 // clone3 running fn(arg) on args->stack in the child (CLONE_VM-safe). x86_64.
 long cj_clone3_run(struct clone_args *args, size_t size, int (*fn)(void *), void *arg);
 #endif
+
+// statx's unique, never-reused mount id (Linux 6.8); the headers of Debian 12 predate it.
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -119,7 +120,15 @@ int cj_setns(int fd, int nstype) {
 }
 
 int cj_open_tree(const char *path, unsigned long flags) {
-    int m = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    // The source is reached without any symlink: a directory of one jail's tree that its
+    // root swapped for a link to / must not hand the host's tree to another jail.
+    int src = cj_open_nofollow(path);
+    if (src < 0) return -1;
+    int m = (int)syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+                         ((flags & MS_REC) ? AT_RECURSIVE : 0));
+    int e = errno;
+    close(src);
+    errno = e;
     if (m < 0) return -1;
     struct mount_attr attr = {
         .attr_set = ((flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0) | ((flags & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
@@ -187,4 +196,35 @@ int cj_getrlimit(pid_t pid, int resource, uint64_t *soft, uint64_t *hard) {
 unsigned long cj_fd_fs_magic(int fd) {
     struct statfs st;
     return fstatfs(fd, &st) == 0 ? (unsigned long)st.f_type : 0;
+}
+
+uint64_t cj_mount_id(int fd) {
+    struct statx stx;
+    if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &stx) < 0) return 0;
+    return (stx.stx_mask & STATX_MNT_ID_UNIQUE) ? stx.stx_mnt_id : 0;
+}
+
+int cj_open_nofollow(const char *path) {
+    struct open_how how = {
+        .flags = O_PATH | O_CLOEXEC | O_DIRECTORY,
+        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+}
+
+int cj_bpf_device_program_is(int fd, const uint64_t *_Nullable insns, uint32_t n) {
+    uint64_t xlated[512];
+    if (n > 512) return 0;
+    struct bpf_prog_info info;
+    memset(&info, 0, sizeof info);
+    info.xlated_prog_len = (uint32_t)sizeof xlated;
+    info.xlated_prog_insns = (uint64_t)(uintptr_t)xlated;
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.info.bpf_fd = (uint32_t)fd;
+    attr.info.info_len = sizeof info;
+    attr.info.info = (uint64_t)(uintptr_t)&info;
+    if (syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof attr) < 0) return 0;
+    return info.type == BPF_PROG_TYPE_CGROUP_DEVICE && info.xlated_prog_len == n * 8 &&
+           memcmp(xlated, insns, n * 8) == 0;
 }

@@ -6,7 +6,8 @@ import SystemPackage
 /// on hybrid hosts too) that allows opening exactly the devices its devfs ruleset shows.
 /// A node that reaches the jail some other way — in its tree, through a mount — still
 /// cannot be opened. Attached before the jail's first process exists; the attachment
-/// lives as long as the cgroup (no bpffs pinning).
+/// lives as long as the cgroup. The program is also pinned in a bpf file system of ours,
+/// only so that the next jail need not load it again.
 public enum DeviceFilter {
     public struct Rule: Sendable, Equatable, Hashable {
         public enum Kind: Int32, Sendable { case block = 1, character = 2 }
@@ -56,7 +57,15 @@ public enum DeviceFilter {
         let code = program(rules)
         let pinned = cache.map { $0.appending("dev-" + key(code)) }
         var prog: Int32 = -1
-        if let pinned { prog = unsafe cj_bpf_get(pinned.string) }
+        if let pinned {
+            prog = unsafe cj_bpf_get(pinned.string)
+            // Trusted only if it is exactly our program (the kernel's own copy compared).
+            if prog >= 0, unsafe code.withUnsafeBufferPointer({ unsafe cj_bpf_device_program_is(prog, $0.baseAddress, UInt32($0.count)) }) == 0 {
+                _ = Glibc.close(prog)
+                prog = -1
+                _ = unsafe unlink(pinned.string)
+            }
+        }
         if prog < 0 {
             prog = try syscall("load the device filter") {
                 unsafe code.withUnsafeBufferPointer { unsafe cj_bpf_load_device_program($0.baseAddress, UInt32($0.count)) }

@@ -21,6 +21,10 @@ public enum SetupStep: Sendable, Equatable {
     case attach(target: String, slot: Int)
     /// The detached tree `descriptor` (opened by the caller) moved onto `target`.
     case attachDescriptor(target: String, descriptor: Int32)
+    /// The directory `path` (no symlinks) of that device and inode, kept in `slot` (4-6).
+    case openChecked(String, device: UInt64, inode: UInt64, slot: Int)
+    /// overlayfs of the directories in slots 4 (lower), 5 (upper) and 6 (work), in `slot`.
+    case overlay(slot: Int)
     /// A new instance of `fstype`, not attached, kept in `slot`.
     case fsInstance(fstype: String, data: String?, flags: UInt, slot: Int)
     case makeDirectory(String, mode: UInt32, base: Int = 0)
@@ -35,6 +39,8 @@ public enum SetupStep: Sendable, Equatable {
                  slot: Int = 0, base: Int = 0)
     /// Whatever is mounted at `path` goes, with everything below it.
     case detach(String)
+    /// The mount of unique id `id` at `path` (its parent reached without symlinks) goes.
+    case unmount(String, id: UInt64)
     /// An empty read-only directory over `path` (skipped when `path` does not exist).
     case mask(String, base: Int = 0)
     /// `path` (beneath `base`) made read-only, recursively.
@@ -58,6 +64,8 @@ public enum SetupStep: Sendable, Equatable {
         case .tree(let source, _, _): return ("open the tree", source)
         case .attach(let target, _), .attachDescriptor(let target, _): return ("mount on", "/" + target)
         case .fsInstance(let fstype, _, _, _): return ("mount \(fstype)", nil)
+        case .openChecked(let p, _, _, _): return ("open the layer", p)
+        case .overlay: return ("mount overlay", nil)
         case .makeDirectory(let p, _, _): return ("mkdir", p)
         case .makeNode(let p, _, _, _): return ("mknod", p)
         case .symlink(_, let p, _): return ("symlink", p)
@@ -66,6 +74,7 @@ public enum SetupStep: Sendable, Equatable {
         case .domainname(let d): return ("setdomainname \(d)", nil)
         case .fsMount(let target, let fstype, _, _, _, _, _): return ("mount \(fstype)", target)
         case .detach(let p): return ("unmount", p)
+        case .unmount(let p, _): return ("unmount", "/" + p)
         case .mask(let p, _): return ("mask", p)
         case .bindReadOnly(let p, _, _): return ("make read-only", p)
         case .maskFile(let p, _): return ("mask", p)
@@ -286,6 +295,9 @@ public enum Spawner {
             unsafe c.arg = UInt(slot)
         case .detach(let path):
             set(CJ_OP_DETACH, target: path, optional: true)
+        case .unmount(let path, let id):
+            set(CJ_OP_UNMOUNT, target: path)
+            unsafe c.arg = UInt(id)
         case .mask(let path, let base):
             set(CJ_OP_MASK, target: path, base: base, optional: true)
         case .bindReadOnly(let path, let base, let optional):
@@ -303,6 +315,14 @@ public enum Spawner {
             set(CJ_OP_ATTACH, target: target)
             unsafe c.options = UInt32(CJ_STEP_DESCRIPTOR)
             unsafe c.arg = UInt(fd)
+        case .openChecked(let path, let device, let inode, let slot):
+            set(CJ_OP_OPEN_CHECKED, target: path)
+            unsafe c.options = UInt32(slot) << 8
+            unsafe c.flags = UInt(device)
+            unsafe c.arg = UInt(inode)
+        case .overlay(let slot):
+            set(CJ_OP_OVERLAY, target: nil)
+            unsafe c.arg = UInt(slot)
         case .fsInstance(let fstype, let data, let flags, let slot):
             set(CJ_OP_FSMOUNT, target: nil)
             unsafe c.fstype = optionalString(fstype)

@@ -102,10 +102,21 @@ public struct JailCreation {
         let pathID = try resolveRoot(spec.path, label: label)
         let root = pathID.path
         // Mount lines, a thin base, the devfs ruleset: all checked before anything exists.
+        let layers: ThinLayers?
+        do {
+            layers = try spec.thinBase.map { (base) throws(JailError) in
+                try ThinLayers(base: base, root: root, rootDevice: pathID.device)
+            }
+        } catch { throw JailError(jail: label, error.message) }
         let mounts: MountPlan
-        do { mounts = try MountPlan.make(spec, entries: try mountEntries(), root: root) } catch {
+        do { mounts = try MountPlan.make(spec, entries: try mountEntries(), root: root, overlay: layers) } catch {
             throw JailError(jail: label, error.message)
         }
+        // Lines for devfs, procfs and fdescfs ask for ours, as mount.devfs and the others.
+        var spec = spec
+        spec.mountDevfs = spec.mountDevfs || mounts.devfs
+        spec.mountProcfs = spec.mountProcfs || mounts.procfs
+        spec.mountFdescfs = spec.mountFdescfs || mounts.fdescfs
         // A line mounting on the path itself makes its source the jail's root.
         let rootID = try mounts.rootSource.map { (s) throws(JailError) in try resolveRoot(s, label: label) } ?? pathID
         let devices: DevicePlan
@@ -114,15 +125,6 @@ public struct JailCreation {
                 ? try DevicePlan.build(try devfsRules(), ruleset: DevfsRules.effectiveRuleset(mounts.devfsRuleset ?? spec.devfsRuleset))
                 : .none
         } catch { throw JailError(jail: label, error.message) }
-        if let base = spec.thinBase, let work = mounts.workDirectory {
-            var st = stat()
-            guard unsafe stat(base, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
-                throw JailError(jail: label, "thin.base \(base): not a directory")
-            }
-            if unsafe mkdir(work, 0o700) < 0 && Glibc.errno != EEXIST {
-                throw JailError(jail: label, "thin.base: mkdir `\(work)`: \(SystemError.message(Errno(rawValue: Glibc.errno)))")
-            }
-        }
         // Users are looked up where the jail will find them: its root, or for a thin jail
         // its own layer when that has a passwd, else its base.
         var usersRoot = rootID.path
@@ -144,6 +146,11 @@ public struct JailCreation {
         if let name = spec.name, taken.contains(where: { $0.name == name }) {
             lock.unlock()
             throw JailError(jail: nil, "\"\(name)\" already exists")
+        }
+        // One overlay per upper directory: two thin jails on one path would corrupt it.
+        if spec.thinBase != nil, let other = taken.first(where: { $0.path == root && $0.parameters.contains { $0.hasPrefix("thin.base=") } }) {
+            lock.unlock()
+            throw JailError(jail: label, "thin.base: path \(root) is the own layer of jail \(other.name) already")
         }
         let jid: Int
         do { jid = try env.registry.allocateJID(requested: spec.jid, inUse: existing) } catch {
@@ -406,10 +413,15 @@ public struct JailCreation {
         guard path.hasPrefix("/") else {
             throw JailError(jail: label, "path \(path): not an absolute pathname")
         }
-        let fd: OwnedFD
-        do { fd = try OwnedFD.open(FilePath(path), Int32(CJ_O_PATH)) } catch {
-            throw JailError(jail: label, "path \(path): \(SystemError.message(error.errno))")
+        // No symlink on the way: whoever can rename in a directory of the path could swap
+        // a link in between our look-up and the child's and hand the jail any directory.
+        let raw = unsafe cj_open_nofollow(path)
+        guard raw >= 0 else {
+            let e = Errno(rawValue: Glibc.errno)
+            let why = e == .tooManySymbolicLinkLevels ? "a symbolic link in the path; give the real path" : SystemError.message(e)
+            throw JailError(jail: label, "path \(path): \(why)")
         }
+        let fd = OwnedFD(raw)
         var st = stat()
         guard unsafe fstat(fd.rawValue, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
             throw JailError(jail: label, "path \(path): not a directory")

@@ -16,26 +16,25 @@ struct MountPlan: Sendable, Equatable {
     var rootSource: String?
     /// devfs lines name a ruleset.
     var devfsRuleset: Int?
-    /// thin.base: the overlay's work directory, next to the jail's path.
-    var workDirectory: String?
+    /// Lines for our devfs, procfs and fdescfs turn them on, as mount.devfs and the others.
+    var devfs = false, procfs = false, fdescfs = false
 
     /// Slots of the child: 1-3 our /dev, /proc, /sys; 7 a thin jail's overlay; 8 and up
     /// the trees of nullfs lines.
     static let overlaySlot = 7, firstTreeSlot = 8, maxTrees = 56
 
-    static func make(_ spec: JailSpec, entries: [MountEntry], root: String) throws(JailError) -> MountPlan {
+    /// - Parameter overlay: a thin jail's layers as the host checked them; the child opens
+    ///   each again without symlinks, checks it is the same directory, and gives the
+    ///   overlay its descriptors (no name is looked up by the overlay itself).
+    static func make(_ spec: JailSpec, entries: [MountEntry], root: String,
+                     overlay: ThinLayers? = nil) throws(JailError) -> MountPlan {
         var plan = MountPlan()
         func fail(_ message: String) -> JailError { JailError(jail: nil, "mount: " + message) }
-        if let base = spec.thinBase {
-            guard root != "/" else { throw JailError(jail: nil, "thin.base: path=/ cannot be a thin jail's own layer") }
-            for p in [base, root] where p.contains(",") || p.contains(":") {
-                throw JailError(jail: nil, "thin.base: \(p): overlayfs cannot take a path with \",\" or \":\"")
+        if let layers = overlay {
+            for (slot, layer) in [(4, layers.lower), (5, layers.upper), (6, layers.work)] {
+                plan.steps.beforeRoot.append(.openChecked(layer.path, device: layer.device, inode: layer.inode, slot: slot))
             }
-            let parent = FilePath(root).removingLastComponent().string
-            let work = (parent == "/" ? "" : parent) + "/." + (FilePath(root).lastComponent?.string ?? "jail") + ".work"
-            plan.workDirectory = work
-            plan.steps.beforeRoot.append(.fsInstance(fstype: "overlay", data: "lowerdir=\(base),upperdir=\(root),workdir=\(work)",
-                                                     flags: 0, slot: overlaySlot))
+            plan.steps.beforeRoot.append(.overlay(slot: overlaySlot))
             plan.steps.rootSlot = overlaySlot
         }
         var slot = firstTreeSlot
@@ -53,6 +52,7 @@ struct MountPlan: Sendable, Equatable {
             if entry.noAtime { flags |= UInt(MS_NOATIME) }
             switch entry.kind {
             case .bind(_, let recursive):
+                try LiveMounts.checkSource(entry.source)
                 if target.isEmpty {
                     guard index == 0, spec.thinBase == nil else {
                         throw fail("\(entry.target): a line mounting on the jail's path itself must be the first, and not with thin.base")
@@ -72,13 +72,16 @@ struct MountPlan: Sendable, Equatable {
             case .proc:
                 // Our procfs, with /proc/sys read-only, is the only one a jail gets.
                 guard target == "proc" else { throw fail("\(entry.target): procfs goes on the jail's /proc (mount.procfs)") }
+                plan.procfs = true
             case .fdescfs:
                 guard target == "dev/fd" else { throw fail("\(entry.target): fdescfs goes on the jail's /dev/fd (mount.fdescfs)") }
+                plan.fdescfs = true
             case .sysfs:
                 guard target == "sys" else { throw fail("\(entry.target): sysfs goes on the jail's /sys") }
             case .devfs(let ruleset):
                 guard target == "dev" else { throw fail("\(entry.target): devfs goes on the jail's /dev (mount.devfs)") }
                 plan.devfsRuleset = ruleset
+                plan.devfs = true
             }
         }
         return plan

@@ -97,6 +97,58 @@ extension Privileged {
         #expect(access("/etc/passwd", F_OK) == 0 && hostMounts(" /etc ").isEmpty)
     }
 
+    /// The attacks of the independent review, each a test.
+    @Test func theJailCannotTurnALiveUnmountAgainstItsOwnMounts() {
+        let dir = scratch()
+        mkdir(tree + "/mnt", 0o755)
+        mkdir(tree + "/mnt/sys", 0o755)
+        defer { _ = run(["/bin/rm", "-rf", tree + "/mnt", tree + "/mnt2"]) }
+        withJail("fs-swap", []) {
+            #expect(jailWords(["mount", "fs-swap", dir + "/shared", "/mnt/sys"]).status == 0)
+            // Jailed root renames the directory and plants /mnt -> /proc: "/mnt/sys" now
+            // names its read-only /proc/sys.
+            let swap = jexec("fs-swap", "/bin/sh", "-c", "mv /mnt /mnt2 && ln -s /proc /mnt")
+            #expect(swap.status == 0, "\(swap)")
+            let u = jailWords(["umount", "fs-swap", "/mnt/sys"])
+            #expect(u.status == 1, "\(u)")
+            #expect(jexec("fs-swap", "/bin/probe", "write", "/proc/sys/kernel/hostname").stdout.contains("EROFS"))
+            #expect(jexec("fs-swap", "/bin/cat", "/mnt2/sys/file").stdout == "shared\n")
+        }
+    }
+
+    @Test func sourcesAndPathsWithASymlinkAreRefused() {
+        let dir = scratch()
+        symlink("/", dir + "/export")
+        mkdir(tree + "/data", 0o755)
+        defer { rmdir(tree + "/data") }
+        withJail("fs-src", []) {
+            let m = jailWords(["mount", "fs-src", dir + "/export", "/data"])
+            #expect(m.status == 1 && m.stderr.contains("a symbolic link in the path"), "\(m)")
+            let state = jailWords(["mount", "fs-src", "/run", "/data"])
+            #expect(state.status == 1 && state.stderr.contains("/run/jail"), "\(state)")
+        }
+        let line = jailWords(["-c", "name=fs-src2", "path=\(tree)", "persist", "mount=\(dir)/export \(tree)/data nullfs ro 0 0"])
+        #expect(line.status == 1 && line.stderr.contains("too many levels of symbolic links"), "\(line)")
+        symlink(tree, dir + "/treelink")
+        let path = jailWords(["-c", "name=fs-src3", "path=\(dir)/treelink", "persist"])
+        #expect(path.status == 1 && path.stderr.contains("a symbolic link in the path"), "\(path)")
+        // A thin jail's work directory planted as a link: refused, the target untouched.
+        mkdir(dir + "/thin", 0o755)
+        mkdir(dir + "/victim", 0o755)
+        Host.write(dir + "/victim/keep", "keep\n")
+        symlink(dir + "/victim", dir + "/.thin.work")
+        let thin = jailWords(["-c", "name=fs-src4", "path=\(dir)/thin", "thin.base=\(tree)", "persist"])
+        #expect(thin.status == 1 && thin.stderr.contains(".thin.work"), "\(thin)")
+        #expect((try? Host.read(dir + "/victim/keep")) == "keep\n")
+    }
+
+    @Test func aCommandWithoutATerminalHasASessionOfItsOwn() {
+        // So /dev/tty inside can never open the caller's terminal.
+        let r = jailWords(["-c", "path=\(tree)", "command=/bin/sh", "-c", "cut -d' ' -f6 /proc/self/stat; echo $$"])
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0] == lines[1], "session id is the command's own pid: \(r)")
+    }
+
     @Test func devIsExactlyTheRulesetAndTheFilterStopsOtherNodes() throws {
         let dir = scratch()
         Host.write(dir + "/devfs.rules", """

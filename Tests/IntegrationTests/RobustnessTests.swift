@@ -189,7 +189,8 @@ extension Privileged {
         defer { _ = run(["/bin/rm", "-rf", parent]) }
         // The plain cases: a link to / is refused, and path=/ without procfs has no /proc.
         let link = jail("-c", "path=\(parent)/link", "command=/bin/true")
-        #expect(link.status == 1 && link.stderr.contains("resolves to /"), "\(link)")
+        // No symlink is followed on the way to a jail's root: a link could be swapped.
+        #expect(link.status == 1 && link.stderr.contains("a symbolic link in the path"), "\(link)")
         let noproc = jail("-c", "mount.noprocfs", "command=\(tree)/bin/probe", "ls", "/proc")
         #expect(noproc["list /proc"] == "", "the host's /proc stayed: \(noproc)")
         var swapper: pid_t = 0

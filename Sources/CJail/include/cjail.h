@@ -47,6 +47,11 @@ enum cj_op {
     CJ_OP_ATTACH,         // the tree in slot `arg` (or descriptor `arg`: CJ_STEP_DESCRIPTOR)
                           // moved onto target (no symlinks)
     CJ_OP_CHOWN,          // fchownat(base, target, uid `arg`, gid `flags`), not following links
+    CJ_OP_UNMOUNT,        // the mount with unique id `arg` at target (its parent reached
+                          // without symlinks) detached
+    CJ_OP_OPEN_CHECKED,   // directory target (no symlinks), device `flags`, inode `arg`,
+                          // kept in slot CJ_STEP_SLOT(options)
+    CJ_OP_OVERLAY,        // overlayfs of slots 4 (lower), 5 (upper), 6 (work) in slot `arg`
 };
 
 // A missing target (ENOENT) is not an error for this step: it is skipped. Used for
@@ -204,6 +209,13 @@ unsigned long cj_fd_fs_magic(int fd);
 /// BPF_OBJ_PIN / BPF_OBJ_GET of a program at `path` in a bpf file system.
 int cj_bpf_pin(int fd, const char *path);
 int cj_bpf_get(const char *path);
+/// Whether program `fd` is a cgroup device program whose instructions, as the kernel
+/// holds them, are exactly `insns` (a pinned copy is checked before it is trusted).
+int cj_bpf_device_program_is(int fd, const uint64_t *_Nullable insns, uint32_t n);
+/// The unique id (statx STATX_MNT_ID_UNIQUE) of the mount `fd` refers to; 0 on failure.
+uint64_t cj_mount_id(int fd);
+/// A directory opened O_PATH without following any symlink on the way (absolute `path`).
+int cj_open_nofollow(const char *path);
 /// setns(2): `fd` a namespace file or a pidfd, `nstype` CLONE_NEW* bits.
 int cj_setns(int fd, int nstype);
 /// prlimit(2) setting both values of `resource` for `pid`.
