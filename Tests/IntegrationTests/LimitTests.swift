@@ -93,6 +93,29 @@ extension Privileged {
         }
     }
 
+    /// v1 blkio on this host, for real: direct reads are throttled. (Buffered writes are
+    /// not charged to the jail by v1 blkio: docs/rctl.md says so.)
+    @Test func readbpsThrottlesDirectReads() throws {
+        let file = tree + "/tmp/blob"
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        try #require(fd >= 0)
+        let chunk = [UInt8](repeating: 7, count: 1 << 20)
+        for _ in 0..<3 { _ = chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        fsync(fd)
+        close(fd)
+        defer { unlink(file) }
+        withJail("lim-io", "rctl=readbps:throttle=1M") { name in
+            let base = Host.v1Base("blkio")
+            let jid = jidOf(name) ?? ""
+            let setting = (try? Host.read("\(base ?? "")/\(jid)/blkio.throttle.read_bps_device")) ?? ""
+            #expect(setting.contains(" 1048576"), "\(setting)")
+            let r = jexec(name, "/bin/probe", "readdirect", "/tmp/blob")
+            let parts = r.stdout.split(separator: " ")
+            // 3 MiB at 1 MiB/s: about 2 s or more (the first second's budget comes at once).
+            #expect(parts.count == 3 && parts[1] == "3145728" && (Double(parts[2].dropLast()) ?? 0) >= 1.5, "\(r)")
+        }
+    }
+
     @Test func perProcessLimitsPtysAndSysvQueues() {
         withJail("lim-misc", "rctl=openfiles:deny=64", "rctl+=pseudoterminals:deny=2", "rctl+=nmsgq:deny=3") { name in
             // 3 descriptors are open already.

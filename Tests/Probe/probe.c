@@ -449,6 +449,21 @@ static void exhaust(const char *what) {
     printf("%s %d %s\n", what, n, err ? strerrorname_np(err) : "OK");
 }
 
+// Reads `path` with O_DIRECT (no page cache: every byte from the disk) and prints how
+// many bytes in how many seconds.
+static void readdirect(const char *path) {
+    int fd = open(path, O_RDONLY | O_DIRECT);
+    if (fd < 0) { printf("readdirect %s\n", ename(errno)); return; }
+    void *buf;
+    if (posix_memalign(&buf, 4096, 1 << 20)) return;
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    long total = 0, n;
+    while ((n = read(fd, buf, 1 << 20)) > 0) total += n;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    printf("readdirect %ld %.3f\n", total, b.tv_sec - a.tv_sec + (b.tv_nsec - a.tv_nsec) / 1e9);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: probe info|forbidden|sysv|ls DIR|read FILE|write FILE|sleep N|daemon N|pids|exit N\n"); return 2; }
     const char *cmd = argv[1];
@@ -509,6 +524,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(cmd, "spin") && argc > 2) spin(atof(argv[2]));
     else if (!strcmp(cmd, "burn") && argc > 2) burn(atof(argv[2]));
     else if (!strcmp(cmd, "exhaust") && argc > 2) exhaust(argv[2]);
+    else if (!strcmp(cmd, "readdirect") && argc > 2) readdirect(argv[2]);
     else { fprintf(stderr, "probe: unknown command %s\n", cmd); return 2; }
     return 0;
 }
