@@ -198,9 +198,9 @@ public struct JailCreation {
         }
         TestPoint.registered.reached()
 
-        // The start table of jail(8): exec.prepare, (mounts and addresses: later issues),
-        // exec.prestart, the jail, exec.created, exec.start and command inside,
-        // exec.poststart. A failure undoes what was done, newest first: the jail is
+        // The start table of jail(8): exec.prepare, (addresses: a later issue; the mount
+        // lines are made by the jail's first process, in its own namespace), exec.prestart,
+        // the jail, exec.created, exec.start and command inside, exec.poststart. A failure undoes what was done, newest first: the jail is
         // removed (exec.poststop) and exec.release runs once exec.prepare had.
         let runner = HookRunner(jid: jid, name: labelText, path: root, hooks: spec.hooks,
                                 clean: spec.execClean, verbose: options.verbose)

@@ -54,6 +54,7 @@ public struct RuleStore: Sendable {
     /// Adds rules not already in force; returns those it added.
     @discardableResult
     public func add(_ new: [Rule]) throws(JailError) -> [Rule] {
+        guard !new.isEmpty else { return [] }
         var current = try rules()
         let added = new.reduce(into: [Rule]()) { out, r in if !current.contains(r) && !out.contains(r) { out.append(r) } }
         guard !added.isEmpty else { return [] }
