@@ -19,7 +19,7 @@ let package = Package(
     targets: [
         // How messages quote what users wrote; shared by the pure modules.
         .target(name: "Messages", swiftSettings: noWarnings),
-        .target(name: "JailConf", swiftSettings: noWarnings),
+        .target(name: "JailConf", dependencies: ["Messages"], swiftSettings: noWarnings),
         // rctl(8): rules, resources and their Linux mechanisms, usage formatting. Pure Swift.
         .target(name: "Rctl", dependencies: ["Messages"], swiftSettings: noWarnings),
         // fstab(5) lines and devfs rulesets (FreeBSD's syntax and defaults, Linux devices). Pure Swift.

@@ -18,7 +18,7 @@ mkdir -p "$out/corpus" "$out/artifacts"
 
 swiftc -sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g \
     -module-name JailConfFuzz \
-    "$root"/Sources/JailConf/*.swift "$here/FuzzEntry.swift" \
+    "$root"/Sources/Messages/*.swift "$root"/Sources/JailConf/*.swift "$here/FuzzEntry.swift" \
     -o "$out/jailconf-fuzz"
 
 # The Swift runtime's own crash reporter would compete with libFuzzer's (and can hang).

@@ -1,3 +1,6 @@
+#if canImport(Messages)
+import Messages
+#endif
 /// Where a piece of configuration was written.
 ///
 /// File text is located by line and column (both 1-based, columns counted in
@@ -94,21 +97,5 @@ func quoted(_ text: String) -> String {
 
 /// User-supplied text with control characters escaped, for one-line messages.
 func printable(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-        return text
-    }
-    var result = ""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\n": result += "\\n"
-        case "\t": result += "\\t"
-        case "\r": result += "\\r"
-        case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-            let digits = Array("0123456789abcdef")
-            result += "\\x" + String(digits[Int(scalar.value >> 4)]) + String(digits[Int(scalar.value & 0xF)])
-        default:
-            result.unicodeScalars.append(scalar)
-        }
-    }
-    return result
+    Messages.hasControl(text) ? Messages.escaped(text, quotes: false) : text
 }
