@@ -513,7 +513,9 @@ __attribute__((noreturn)) static void command_child(const struct cj_plan *plan, 
         if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
 
     // Lowered while still privileged; jailed root lacks CAP_SYS_RESOURCE to raise them.
-    if (set_rlimits(plan) < 0) fail(plan, CJ_FAIL_RLIMIT, errno);
+    // (jexec's helper set them before the fork: a command held stopped here by the jail
+    // must not apply stale ones after an rctl change.)
+    if (plan->join_pidfd < 0 && set_rlimits(plan) < 0) fail(plan, CJ_FAIL_RLIMIT, errno);
     if (plan->set_ids) {
         // Raw system calls: glibc's set*id wrappers broadcast to every thread they think
         // the process has, and this process is a raw clone of a possibly threaded one.
@@ -635,8 +637,9 @@ static void join_child(const struct cj_plan *plan) {
             if (run_step(&plan->steps[i]) < 0) fail(plan, (int)i, errno);
         _exit(0);
     }
-    // The command is forked from here: born in the jail's v1 cgroups too.
+    // The command is forked from here: born in the jail's v1 cgroups and with its limits.
     if (enter_v1_cgroups(plan) < 0) fail(plan, CJ_FAIL_CGROUP, errno);
+    if (set_rlimits(plan) < 0) fail(plan, CJ_FAIL_RLIMIT, errno);
     // Legacy clone: clone3 refuses CLONE_PARENT with an exit signal, and the command's
     // parent (jexec) must get SIGCHLD like for any child. With CLONE_PARENT the kernel
     // gives the child our own exit signal, SIGCHLD.

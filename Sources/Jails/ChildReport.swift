@@ -7,12 +7,36 @@ import SystemPackage
 enum ChildReport {
     /// Every message until end-of-file: the command's pid (from jexec's helper) and at
     /// most one failure.
-    static func read(_ fd: borrowing OwnedFD) -> (commandPID: Int32?, failure: ChildFailure?) {
+    /// `born` is called as soon as the command exists. A command that a process of the jail
+    /// stops before its exec (it is in the jail's PID namespace) is killed and reported:
+    /// the caller must never wait on it for ever.
+    static func read(_ fd: borrowing OwnedFD, born: (Int32) -> Void = { _ in }) -> (commandPID: Int32?, failure: ChildFailure?) {
         var pid: Int32?
-        while let message = readFailure(fd) {
-            if message.step == CJ_MSG_COMMAND_PID { pid = message.errno.rawValue } else { return (pid, message) }
+        while true {
+            if let p = pid, !awaitMessage(fd, from: p) {
+                _ = kill(p, SIGKILL)
+                return (pid, ChildFailure(step: ChildFailure.stopped, errno: .interrupted))
+            }
+            guard let message = readFailure(fd) else { return (pid, nil) }
+            if message.step == CJ_MSG_COMMAND_PID {
+                pid = message.errno.rawValue
+                born(message.errno.rawValue)
+            } else {
+                return (pid, message)
+            }
         }
-        return (pid, nil)
+    }
+
+    /// Waits until `fd` has something (a message, or end-of-file at the exec); false when
+    /// the command `pid` is found stopped meanwhile.
+    private static func awaitMessage(_ fd: borrowing OwnedFD, from pid: Int32) -> Bool {
+        while true {
+            var p = pollfd(fd: fd.rawValue, events: Int16(POLLIN), revents: 0)
+            if unsafe poll(&p, 1, 100) != 0 { return true }
+            var info = unsafe siginfo_t()
+            if unsafe waitid(P_PID, id_t(pid), &info, WSTOPPED | WNOHANG | WNOWAIT) == 0,
+               unsafe info._sifields._sigchld.si_pid == pid { return false }
+        }
     }
 
     static func readFailure(_ fd: borrowing OwnedFD) -> ChildFailure? {
@@ -46,6 +70,7 @@ enum ChildReport {
         case ChildFailure.initExec: return "start the jail's init: \(message)"
         case ChildFailure.cgroup: return "enter the jail's cgroups: \(message)"
         case ChildFailure.rlimit: return "set the jail's resource limits: \(message)"
+        case ChildFailure.stopped: return "the command was stopped inside the jail before it could start; killed"
         default: return "set up the jail: \(message)"
         }
     }

@@ -434,6 +434,7 @@ public struct JailCreation {
         if resolved == "/" && !given.isEmpty {
             throw JailError(jail: label, "path \(path): resolves to /; give path=/ if that is meant")
         }
+        do { try HostState.checkRoot(resolved, what: "path") } catch { throw JailError(jail: label, error.message) }
         return (resolved, UInt64(st.st_dev), UInt64(st.st_ino))
     }
 

@@ -28,6 +28,7 @@ public struct JailExec {
 
     /// Returns the command's wait status.
     public func run() throws(JailError) -> Int32 {
+        RunningJail.thawIfStale(jail, registry: env.registry)
         var hold = env.registry.sharedHold()
         func release() {
             if hold >= 0 { _ = close(hold) }
@@ -90,11 +91,22 @@ struct RunningJail: ~Copyable {
         else {
             throw JailError(jail: nil, "jail \"\(key)\" not found")
         }
-        if record.freezerPID > 0 && !ProcessIdentity.isAlive(record.freezerPID, start: record.freezerStart) {
-            // Frozen by an rctl that was killed before it thawed the jail.
-            try? CgroupV2.freeze(FilePath(record.cgroup), false)
-        }
+
         return RunningJail(record: record, pidfd: pidfd)
+    }
+
+    /// Thaws a jail an rctl left frozen when it was killed (its freezer is dead), under the
+    /// registry lock: a live rctl's freeze is never undone. Call without the lock held.
+    static func thawIfStale(_ key: String, registry: Registry) {
+        guard let r = registry.find(key), r.freezerPID > 0, !ProcessIdentity.isAlive(r.freezerPID, start: r.freezerStart) else { return }
+        _ = try? registry.withLock { () throws(JailError) in
+            guard var record = registry.record(r.jid), record.freezerPID > 0,
+                  !ProcessIdentity.isAlive(record.freezerPID, start: record.freezerStart) else { return }
+            try? CgroupV2.freeze(FilePath(record.cgroup), false)
+            record.freezerPID = 0
+            record.freezerStart = 0
+            try? registry.write(record)
+        }
     }
 
     /// The process's cgroup v2 path ("0::/path" in /proc/pid/cgroup).

@@ -116,8 +116,7 @@ enum InsideCommand {
             _ = dup2(logFD, 1)
             _ = dup2(logFD, 2)
         }
-        let result = Result { () throws(JailError) in try joined(record: record, pidfd: pidfd, plan: &plan) }
-        born()
+        let result = Result { () throws(JailError) in try joined(record: record, pidfd: pidfd, plan: &plan, born: { _ in born() }) }
         if logFD >= 0 {
             _ = dup2(saved.0, 1)
             _ = dup2(saved.1, 2)
@@ -148,7 +147,8 @@ enum InsideCommand {
     /// Runs `plan` in the running jail through jexec's helper (which joins the jail's
     /// namespaces from its cgroup and forks the command, if any, as our child). Returns
     /// the command's host pid and the failure the child path reported, if any.
-    static func joined(record: JailRecord, pidfd: Int32, plan: inout ChildPlan) throws(JailError) -> (Int32?, ChildFailure?) {
+    static func joined(record: JailRecord, pidfd: Int32, plan: inout ChildPlan,
+                       born: (Int32) -> Void = { _ in }) throws(JailError) -> (Int32?, ChildFailure?) {
         func sys<T: ~Copyable>(_ body: () throws(SystemError) -> T) throws(JailError) -> T {
             do { return try body() } catch { throw JailError(jail: record.name, error.description) }
         }
@@ -167,14 +167,16 @@ enum InsideCommand {
             plan.rlimits = record.rlimits
         }
         let helper = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
+        // The helper is gone at once (CLONE_VFORK); reaped now, before the command runs:
+        // until then it counts among the jail's processes (maxproc). The command, if any,
+        // is our child.
+        var st: Int32 = 0
+        _ = unsafe waitpid(helper, &st, 0)
         errorWrite.close()
         members.close()
         _ = consume v1Procs
-        let report = ChildReport.read(errorRead)
+        let report = ChildReport.read(errorRead, born: born)
         errorRead.close()
-        // The helper is gone at once (CLONE_VFORK); the command, if any, is our child.
-        var st: Int32 = 0
-        _ = unsafe waitpid(helper, &st, 0)
         return report
     }
 }

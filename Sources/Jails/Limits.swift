@@ -105,8 +105,12 @@ extension JailLimits {
                             existing: record.v1Cgroups)
         let old = (try? plan(oldRules, jid: record.jid, unified: unified, ipcShared: ipcShared, cgroups: cgroups,
                              existing: record.v1Cgroups)) ?? JailLimits(limits: LimitSet(), placements: [])
-        let fresh = LimitCgroups.v1Directories(next.placements).filter { !record.v1Cgroups.contains($0.string) }
-        let rlimitsChanged = next.limits.rlimits != old.limits.rlimits
+        // The same rules again, or a freeze an rctl killed half-way left recorded: bring
+        // every process in line (all of them into every v1 cgroup, every limit set), so
+        // re-adding a rule repairs what the killed command left.
+        let repair = oldRules == newRules || record.freezerPID != 0
+        let fresh = LimitCgroups.v1Directories(next.placements).filter { repair || !record.v1Cgroups.contains($0.string) }
+        let rlimitsChanged = repair ? !next.limits.rlimits.isEmpty : next.limits.rlimits != old.limits.rlimits
         let registry = env.registry
         func save(_ r: JailRecord) throws(JailError) {
             do { try registry.write(r) } catch { throw JailError(jail: r.name, error.description) }
@@ -116,7 +120,7 @@ extension JailLimits {
         apply.placements += old.placements.filter { p in !next.placements.contains { $0.controller == p.controller } }
         let freeze = !fresh.isEmpty || rlimitsChanged
         if !fresh.isEmpty || freeze {
-            record.v1Cgroups += fresh.map(\.string)
+            record.v1Cgroups += fresh.map(\.string).filter { !record.v1Cgroups.contains($0) }
             if freeze {
                 record.freezerPID = getpid()
                 record.freezerStart = ProcessIdentity.startTime(record.freezerPID) ?? 0
@@ -133,12 +137,12 @@ extension JailLimits {
                     defer { try? CgroupV2.freeze(unified, false) }
                     try LimitCgroups.migrate(jail: unified, into: fresh)
                     TestPoint.frozen.reached()
-                    try setRlimits(next.rlimits, old: old.limits, record: record)
+                    try setRlimits(next.rlimits, old: repair ? LimitSet() : old.limits, record: record)
                 } catch { throw JailError(jail: nil, error.description) }
                 record.freezerPID = 0
                 record.freezerStart = 0
             }
-            try next.applyInside(changedFrom: old.limits, record: record, pidfd: target.pidfd.rawValue)
+            try next.applyInside(changedFrom: repair ? LimitSet() : old.limits, record: record, pidfd: target.pidfd.rawValue)
         } catch {
             // Back to the old values, what the new set lifted included. New v1 cgroups stay
             // recorded (processes may be in them) and go with the jail.
@@ -152,6 +156,7 @@ extension JailLimits {
             throw JailError(jail: record.name, "rctl: \(error)")
         }
         record.rlimits = next.rlimits
+        record.freezerPID = 0
     }
 
     /// What changes inside the jail's own namespaces: its IPC sysctls, written through

@@ -29,8 +29,9 @@ public enum LiveMounts {
             }
         }
         guard source.hasPrefix("/") else { throw JailError(jail: nil, "mount: \(source): not an absolute path") }
-        try checkSource(source)
+        try HostState.checkSource(source, what: "mount:")
         let inside = try relative(target)
+        RunningJail.thawIfStale(key, registry: env.registry)
         let jail = try RunningJail.open(key, registry: env.registry)
         let tree = unsafe cj_open_tree(source, flags)
         guard tree >= 0 else {
@@ -62,6 +63,7 @@ public enum LiveMounts {
     /// for a link never leads the unmount to one of them.
     public static func unmount(_ key: String, target: String, environment env: Environment) throws(JailError) {
         let inside = try relative(target)
+        RunningJail.thawIfStale(key, registry: env.registry)
         let jail = try RunningJail.open(key, registry: env.registry)
         try env.registry.withLock { () throws(JailError) in
             guard var record = env.registry.record(jail.record.jid) else { throw JailError(jail: key, "not running") }
@@ -82,14 +84,6 @@ public enum LiveMounts {
         let parts = text.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, let id = UInt64(parts[0]) else { return (nil, text) }
         return (id, String(parts[1]))
-    }
-
-    /// Our state (records, pinned programs, the seccomp cache) never enters a jail.
-    static func checkSource(_ source: String) throws(JailError) {
-        let normalized = "/" + source.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
-        for dir in FilesystemPlan.hiddenHostDirectories where dir == normalized || dir.hasPrefix(normalized == "/" ? "/" : normalized + "/") {
-            throw JailError(jail: nil, "mount: \(source): holds \(dir), the jails' state, which no jail may see")
-        }
     }
 
     /// "/data/x/" → "data/x"; the jail's root itself and ".." are refused.

@@ -25,7 +25,7 @@ public struct JailModification {
     ///   - words: its parameters as now recorded.
     public func run(_ key: String, current: JailSpec, merged: JailSpec, changed: [String], words: [String]) throws(JailError) -> Int32 {
         let target = try RunningJail.open(key, registry: env.registry)
-        var record = target.record
+        let record = target.record
         for name in changed where !Self.changeable.contains(name) {
             if !Self.same(name, current, merged) {
                 if name == "rctl" {
@@ -48,10 +48,12 @@ public struct JailModification {
             _ = cj_pidfd_send_signal(target.pidfd.rawValue, merged.persist ? SIGUSR2 : SIGUSR1)
         }
         try env.registry.withLock { () throws(JailError) in
-            record.hostname = merged.hostname ?? ""
-            record.persist = merged.persist
-            record.parameters = words
-            do { try env.registry.write(record) } catch { throw JailError(jail: record.name, "\(error)") }
+            // Read again under the lock: rctl or jail mount may have written it meanwhile.
+            var current = env.registry.record(record.jid) ?? record
+            current.hostname = merged.hostname ?? ""
+            current.persist = merged.persist
+            current.parameters = words
+            do { try env.registry.write(current) } catch { throw JailError(jail: current.name, "\(error)") }
         }
         if !options.quiet, options.label != nil || current.name != nil || options.verbose {
             printLine("\(options.label ?? record.name): updated")

@@ -52,7 +52,7 @@ struct MountPlan: Sendable, Equatable {
             if entry.noAtime { flags |= UInt(MS_NOATIME) }
             switch entry.kind {
             case .bind(_, let recursive):
-                try LiveMounts.checkSource(entry.source)
+                try HostState.checkSource(entry.source, what: "mount: source")
                 if target.isEmpty {
                     guard index == 0, spec.thinBase == nil else {
                         throw fail("\(entry.target): a line mounting on the jail's path itself must be the first, and not with thin.base")

@@ -29,6 +29,7 @@ struct ThinLayers: Sendable {
             guard unsafe fstat(fd, &st) == 0 else { throw fail("\(path): \(SystemError.message(Errno(rawValue: Glibc.errno)))") }
             return Layer(path: path, device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
         }
+        try HostState.checkSource(base, what: "thin.base:")
         lower = try layer(base)
         upper = try layer(root)
         let parent = FilePath(root).removingLastComponent().string

@@ -191,22 +191,47 @@ extension Privileged {
         }
     }
 
-    @Test func anRctlKilledWhileTheJailIsFrozenLeavesNothingStuck() {
+    @Test func anRctlKilledWhileTheJailIsFrozenLeavesNothingStuck() throws {
         _ = rctl("-r", "jail:lim-frozen")
         let before = leftovers()
-        withJail("lim-frozen") { name in
+        try withJail("lim-frozen") { name in
             let sleeper = spawnJexec(name, "/bin/probe", "sleep", "60")
             defer { kill(sleeper, SIGKILL); waitpid(sleeper, nil, 0) }
-            usleep(200_000)
-            let killed = run([Host.jailLink("rctl"), "-a", "jail:\(name):maxproc:deny=50"],
+            usleep(300_000)
+            // The sleeper is jexec's child (jexec stays its parent).
+            let children = (try? Host.read("/proc/\(sleeper)/task/\(sleeper)/children")) ?? ""
+            let command = try #require(children.split(separator: " ").first.map(String.init))
+            let killed = run([Host.jailLink("rctl"), "-a", "jail:\(name):openfiles:deny=500"],
                              environment: currentEnvironment() + ["JAIL_TEST_KILL_AT=frozen", "JAIL_CGROUP_PARENT=jail-test"])
             #expect(killed.status == 128 + 9, "\(killed)")
             // The next command that finds the jail thaws it.
             let r = jexec(name, "/bin/echo", "alive")
             #expect(r.stdout == "alive\n", "\(r)")
+            // Adding the rule again repairs what the killed command left undone.
+            #expect(rctl("-a", "jail:\(name):openfiles:deny=500").status == 0)
+            let limits = (try? Host.read("/proc/\(command)/limits")) ?? ""
+            #expect(limits.split(separator: "\n").contains { $0.hasPrefix("Max open files") && $0.contains(" 500 ") }, "\(limits)")
             _ = rctl("-r", "jail:\(name)")
         }
         #expect(leftovers() == before)
+    }
+
+    /// A jail whose root stops every process it can (the jexec'd command is in its PID
+    /// namespace before its exec) neither hangs jexec nor, through it, the registry.
+    @Test func aJailStoppingNewCommandsHangsNothing() {
+        withJail("lim-stop") { name in
+            let stopper = spawnJexec(name, "/bin/sh", "-c", "while :; do kill -STOP -1 2>/dev/null; done")
+            defer { kill(stopper, SIGKILL); waitpid(stopper, nil, 0) }
+            usleep(300_000)
+            for _ in 0..<3 {
+                let r = run(["/usr/bin/timeout", "10", Host.jailLink("jexec"), name, "/bin/echo", "x"])
+                #expect(r.status != 124, "jexec hung: \(r)")
+                #expect(r.status == 0 || r.stderr.contains("stopped inside the jail"), "\(r)")
+            }
+            let added = run(["/usr/bin/timeout", "10", Host.jailLink("rctl"), "-a", "jail:\(name):maxproc:deny=100"])
+            #expect(added.status == 0, "\(added)")
+            _ = rctl("-r", "jail:\(name)")
+        }
     }
 
     @Test func rctlConfIsAppliedWhenAJailIsCreated() {

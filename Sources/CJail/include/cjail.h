@@ -160,6 +160,7 @@ struct cj_failure {
 #define CJ_FAIL_INIT     (-8)
 #define CJ_FAIL_CGROUP   (-9)   // entering a v1 cgroup
 #define CJ_FAIL_RLIMIT   (-10)
+#define CJ_FAIL_STOPPED  (-11)  // not from the child: the host saw the command stopped before its exec
 // Not a failure: jexec's helper telling the host pid of the command it started.
 #define CJ_MSG_COMMAND_PID (-100)
 
