@@ -56,11 +56,15 @@ struct JailLimits: Sendable {
     /// The soft limit is the lower of the amount and ours (1024 open files stays 1024:
     /// select(2) cannot take more), the hard one the amount: a process may raise its soft
     /// limit up to the rule's, never beyond.
+    /// Neither goes above what this process has: a jail cannot get more than its creator.
     var rlimits: [ResourceLimit] {
         limits.rlimits.sorted { $0.key.resourceNumber < $1.key.resourceNumber }.map { key, amount in
             var mine = rlimit()
-            let soft = unsafe getrlimit(__rlimit_resource_t(UInt32(key.resourceNumber)), &mine) == 0 ? min(amount, UInt64(mine.rlim_cur)) : amount
-            return ResourceLimit(resource: key.resourceNumber, soft: soft, hard: amount)
+            guard unsafe getrlimit(__rlimit_resource_t(UInt32(key.resourceNumber)), &mine) == 0 else {
+                return ResourceLimit(resource: key.resourceNumber, soft: amount, hard: amount)
+            }
+            let hard = min(amount, UInt64(mine.rlim_max))
+            return ResourceLimit(resource: key.resourceNumber, soft: min(hard, UInt64(mine.rlim_cur)), hard: hard)
         }
     }
 
@@ -184,7 +188,11 @@ extension JailLimits {
     /// The per-process limits of the jail's processes, which are frozen: only resources
     /// whose amount changed; the soft limit is lowered to the amount, never raised; one
     /// whose rule went gets our own limit back (what a new process would have had).
-    private static func setRlimits(_ limits: [ResourceLimit], old: LimitSet, record: JailRecord) throws(SystemError) {
+    /// Returns false when a lifted limit could not be raised on running processes.
+    @discardableResult
+    private static func setRlimits(_ limits: [ResourceLimit], old: LimitSet, record: JailRecord) throws(SystemError) -> Bool {
+        var raised = true
+        defer { if !raised { printError("rctl: \(record.name): running processes keep the limits lifted until they exit (raising them needs CAP_SYS_RESOURCE, which this host withholds)") } }
         var changed: [ResourceLimit] = []
         for l in limits where old.rlimits.first(where: { $0.key.resourceNumber == l.resource })?.value != l.hard {
             changed.append(l)
@@ -194,17 +202,23 @@ extension JailLimits {
             guard unsafe getrlimit(__rlimit_resource_t(UInt32(gone.resourceNumber)), &mine) == 0 else { continue }
             changed.append(ResourceLimit(resource: gone.resourceNumber, soft: UInt64(mine.rlim_cur), hard: UInt64(mine.rlim_max)))
         }
-        guard !changed.isEmpty else { return }
+        guard !changed.isEmpty else { return true }
         let unified = FilePath(record.cgroup)
         for pid in CgroupFiles.processes(unified) + CgroupFiles.processes(unified.appending("jail")) where pid != record.initPID {
             for l in changed {
                 var soft: UInt64 = 0, hard: UInt64 = 0
                 guard unsafe cj_getrlimit(pid, l.resource, &soft, &hard) == 0 else { continue }
-                if cj_prlimit(pid, l.resource, min(soft, l.hard), l.hard) < 0 && Glibc.errno != ESRCH {
-                    throw SystemError("set the resource limits of process \(pid)", Errno(rawValue: Glibc.errno))
+                guard cj_prlimit(pid, l.resource, min(soft, l.hard), l.hard) < 0, Glibc.errno != ESRCH else { continue }
+                // Raising a hard limit needs CAP_SYS_RESOURCE, which some hosts withhold even
+                // from root: a lifted limit then binds the running processes until they exit.
+                if Glibc.errno == EPERM && l.hard > hard {
+                    raised = false
+                    continue
                 }
+                throw SystemError("set the resource limits of process \(pid)", Errno(rawValue: Glibc.errno))
             }
         }
+        return raised
     }
 }
 

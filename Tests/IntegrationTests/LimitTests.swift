@@ -211,7 +211,8 @@ extension Privileged {
             #expect(rctl("-a", "jail:\(name):openfiles:deny=500").status == 0)
             let limits = (try? Host.read("/proc/\(command)/limits")) ?? ""
             #expect(limits.split(separator: "\n").contains { $0.hasPrefix("Max open files") && $0.contains(" 500 ") }, "\(limits)")
-            _ = rctl("-r", "jail:\(name)")
+            let removed = rctl("-r", "jail:\(name)")
+            #expect(removed.status == 0, "\(removed)")
         }
         #expect(leftovers() == before)
     }
