@@ -5,28 +5,6 @@ import SystemPackage
 /// (`cgroup.kill`) and, on hosts with controllers there, limited. Hybrid hosts mount it
 /// at /sys/fs/cgroup/unified with no controllers; that is enough for all of this.
 public enum CgroupV2 {
-    /// The mount point of the cgroup2 file system, from /proc/self/mountinfo.
-    public static func mountPoint() throws(SystemError) -> FilePath {
-        let info = try readFile("/proc/self/mountinfo")
-        for line in info.split(separator: "\n") {
-            // "... mountpoint options ... - fstype source superoptions"
-            let fields = line.split(separator: " ")
-            guard let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count, dash >= 5,
-                  fields[dash + 1] == "cgroup2" else { continue }
-            return FilePath(unescape(String(fields[4])))
-        }
-        throw SystemError("find the cgroup2 hierarchy", .noSuchFileOrDirectory, path: "/proc/self/mountinfo")
-    }
-
-    /// This process's own cgroup, relative to the v2 root ("0::/path" in /proc/self/cgroup).
-    public static func ownCgroup() throws(SystemError) -> String {
-        let text = try readFile("/proc/self/cgroup")
-        for line in text.split(separator: "\n") where line.hasPrefix("0::") {
-            return String(line.dropFirst(3))
-        }
-        return "/"
-    }
-
     /// mkdir that tolerates an existing directory.
     public static func makeDirectory(_ path: FilePath) throws(SystemError) {
         let r = unsafe path.withPlatformString { unsafe mkdir($0, 0o755) }

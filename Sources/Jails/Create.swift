@@ -40,12 +40,6 @@ public struct Environment: Sendable {
         if let rules = unsafe getenv("JAIL_DEVFS_RULES") { env.devfsRules = FilePath(unsafe String(cString: rules)) }
         return env
     }
-
-    /// Parent of every jail's cgroup in the v2 hierarchy.
-    func resolvedCgroupRoot() throws(SystemError) -> FilePath {
-        let hierarchies = try CgroupHierarchies.discover()
-        return hierarchies.base("", parent: cgroupParent) ?? hierarchies.unified.appending("jail")
-    }
 }
 
 public struct CreateOptions: Sendable {

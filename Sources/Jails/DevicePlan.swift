@@ -95,14 +95,4 @@ struct DevicePlan: Sendable, Equatable {
         if passwd { return unsafe getpwnam(name).map { unsafe $0.pointee.pw_uid } }
         return unsafe getgrnam(name).map { unsafe $0.pointee.gr_gid }
     }
-
-    /// FreeBSD's devfsrules_jail on Linux, less what the host may lack.
-    static let standard = DevicePlan(nodes: [
-        Node(path: "null", block: false, major: 1, minor: 3, mode: 0o666),
-        Node(path: "zero", block: false, major: 1, minor: 5, mode: 0o666),
-        Node(path: "full", block: false, major: 1, minor: 7, mode: 0o666),
-        Node(path: "random", block: false, major: 1, minor: 8, mode: 0o666),
-        Node(path: "urandom", block: false, major: 1, minor: 9, mode: 0o666),
-        Node(path: "tty", block: false, major: 5, minor: 0, mode: 0o666),
-    ], devpts: true)
 }

@@ -29,7 +29,7 @@ public enum FilesystemPlan {
     ///   - devices: the nodes of its /dev (its devfs ruleset).
     ///   - mounts: its mount lines and thin base.
     static func steps(_ spec: JailSpec, root: String, identity: (device: UInt64, inode: UInt64) = (0, 0),
-                      devptsOption: String? = nil, devices: DevicePlan = .standard,
+                      devptsOption: String? = nil, devices: DevicePlan = .none,
                       mounts: MountSteps = MountSteps()) -> [SetupStep] {
         let nosuid = UInt(MS_NOSUID), nodev = UInt(MS_NODEV), noexec = UInt(MS_NOEXEC)
         var steps: [SetupStep] = [

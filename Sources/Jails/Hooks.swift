@@ -144,6 +144,16 @@ enum InsideCommand {
         return status
     }
 
+    /// Executes `steps` in the running jail's namespaces `flags` (CLONE_NEW* bits) through
+    /// jexec's helper, with no command (jail -m, rctl, jail mount).
+    static func setUp(_ record: JailRecord, pidfd: Int32, flags: UInt64, _ steps: [SetupStep]) throws(JailError) {
+        var plan = ChildPlan()
+        plan.joinFlags = flags
+        plan.steps = steps
+        let (_, failure) = try joined(record: record, pidfd: pidfd, plan: &plan)
+        if let failure { throw JailError(jail: nil, ChildReport.describe(failure, plan: plan, user: nil)) }
+    }
+
     /// Runs `plan` in the running jail through jexec's helper (which joins the jail's
     /// namespaces from its cgroup and forks the command, if any, as our child). Returns
     /// the command's host pid and the failure the child path reported, if any.

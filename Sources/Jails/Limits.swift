@@ -168,21 +168,13 @@ extension JailLimits {
     /// reconfigured by a helper in its mount namespace only.
     private func applyInside(changedFrom old: LimitSet, record: JailRecord, pidfd: Int32) throws(JailError) {
         if limits.ipc != old.ipc {
-            try Self.join(record, pidfd: pidfd, flags: 0x0800_0000 /* CLONE_NEWIPC */, ipcSteps(all: true))
+            try InsideCommand.setUp(record, pidfd: pidfd, flags: 0x0800_0000 /* CLONE_NEWIPC */, ipcSteps(all: true))
         }
         if limits.devptsMax != old.devptsMax {
             let options = FilesystemPlan.devptsOptions + "," + (devptsOption ?? Self.devptsDefaultMax)
-            try Self.join(record, pidfd: pidfd, flags: 0x0002_0000 /* CLONE_NEWNS */,
+            try InsideCommand.setUp(record, pidfd: pidfd, flags: 0x0002_0000 /* CLONE_NEWNS */,
                           [.reconfigure("/dev/pts", magic: Self.devptsMagic, option: options)])
         }
-    }
-
-    private static func join(_ record: JailRecord, pidfd: Int32, flags: UInt64, _ steps: [SetupStep]) throws(JailError) {
-        var plan = ChildPlan()
-        plan.joinFlags = flags
-        plan.steps = steps
-        let (_, failure) = try InsideCommand.joined(record: record, pidfd: pidfd, plan: &plan)
-        if let failure { throw JailError(jail: nil, ChildReport.describe(failure, plan: plan, user: nil)) }
     }
 
     /// The per-process limits of the jail's processes, which are frozen: only resources

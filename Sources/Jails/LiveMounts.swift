@@ -48,7 +48,7 @@ public enum LiveMounts {
             record.liveMounts.append("\(id) \(inside)")
             try write(record, env.registry)
             do throws(JailError) {
-                try join(record, pidfd: jail.pidfd.rawValue, [.attachDescriptor(target: inside, descriptor: tree)])
+                try InsideCommand.setUp(record, pidfd: jail.pidfd.rawValue, flags: Self.mountNamespace, [.attachDescriptor(target: inside, descriptor: tree)])
             } catch {
                 record.liveMounts.removeLast()
                 try? write(record, env.registry)
@@ -71,13 +71,15 @@ public enum LiveMounts {
                   let id = Self.entry(record.liveMounts[index]).id else {
                 throw JailError(jail: nil, "umount: /\(inside): not mounted by jail mount in \(key)")
             }
-            do throws(JailError) { try join(record, pidfd: jail.pidfd.rawValue, [.unmount(inside, id: id)]) } catch {
+            do throws(JailError) { try InsideCommand.setUp(record, pidfd: jail.pidfd.rawValue, flags: Self.mountNamespace, [.unmount(inside, id: id)]) } catch {
                 throw JailError(jail: nil, "umount: /\(inside): the mount jail mount made is not there (moved inside the jail?): \(error)")
             }
             record.liveMounts.remove(at: index)
             try write(record, env.registry)
         }
     }
+
+    static let mountNamespace: UInt64 = 0x0002_0000  // CLONE_NEWNS
 
     /// A recorded live mount: "ID TARGET".
     static func entry(_ text: String) -> (id: UInt64?, target: String) {
@@ -97,13 +99,5 @@ public enum LiveMounts {
 
     private static func write(_ record: JailRecord, _ registry: Registry) throws(JailError) {
         do { try registry.write(record) } catch { throw JailError(jail: record.name, error.description) }
-    }
-
-    private static func join(_ record: JailRecord, pidfd: Int32, _ steps: [SetupStep]) throws(JailError) {
-        var plan = ChildPlan()
-        plan.joinFlags = 0x0002_0000 /* CLONE_NEWNS */
-        plan.steps = steps
-        let (_, failure) = try InsideCommand.joined(record: record, pidfd: pidfd, plan: &plan)
-        if let failure { throw JailError(jail: nil, ChildReport.describe(failure, plan: plan, user: nil)) }
     }
 }

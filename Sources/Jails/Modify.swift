@@ -41,7 +41,9 @@ public struct JailModification {
             if merged.host == .inherit {
                 throw JailError(jail: options.label ?? record.name, "host.hostname: the jail shares the host's names (host=inherit)")
             }
-            try apply(steps, pidfd: target.pidfd.rawValue, record: record)
+            do { try InsideCommand.setUp(record, pidfd: target.pidfd.rawValue, flags: 0x0400_0000 /* CLONE_NEWUTS */, steps) } catch {
+                throw JailError(jail: record.name, error.message)
+            }
         }
         if merged.persist != current.persist {
             // The init's persist flag: SIGUSR2 on, SIGUSR1 off (host senders only).
@@ -74,13 +76,5 @@ public struct JailModification {
         x.hooks = .init(); y.hooks = .init()
         // exec.* only matter when the jail is created or removed.
         return name.hasPrefix("exec.") || name == "command" || name == "stop.timeout" || x == y
-    }
-
-    private func apply(_ steps: [SetupStep], pidfd: Int32, record: JailRecord) throws(JailError) {
-        var plan = ChildPlan()
-        plan.joinFlags = 0x0400_0000 /* CLONE_NEWUTS */
-        plan.steps = steps
-        let (_, failure) = try InsideCommand.joined(record: record, pidfd: pidfd, plan: &plan)
-        if let failure { throw JailError(jail: record.name, ChildReport.describe(failure, plan: plan, user: nil)) }
     }
 }
