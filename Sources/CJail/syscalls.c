@@ -228,3 +228,32 @@ int cj_bpf_device_program_is(int fd, const uint64_t *_Nullable insns, uint32_t n
     return info.type == BPF_PROG_TYPE_CGROUP_DEVICE && info.xlated_prog_len == n * 8 &&
            memcmp(xlated, insns, n * 8) == 0;
 }
+
+int cj_bpf_prog_load(uint32_t type, uint32_t expected_attach_type, uint32_t attach_btf_id,
+                     const uint64_t *_Nullable insns, uint32_t n, char *_Nullable log, uint32_t log_size) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.prog_type = type;
+    attr.expected_attach_type = expected_attach_type;
+    attr.attach_btf_id = attach_btf_id;
+    attr.insns = (uint64_t)(uintptr_t)insns;
+    attr.insn_cnt = n;
+    attr.license = (uint64_t)(uintptr_t)"GPL";
+    if (log && log_size) {
+        log[0] = 0;
+        attr.log_buf = (uint64_t)(uintptr_t)log;
+        attr.log_size = log_size;
+        attr.log_level = 1;
+    }
+    return (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
+}
+
+int cj_bpf_prog_attach(int cgroup_fd, int prog_fd, uint32_t attach_type, uint32_t flags) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.target_fd = (uint32_t)cgroup_fd;
+    attr.attach_bpf_fd = (uint32_t)prog_fd;
+    attr.attach_type = attach_type;
+    attr.attach_flags = flags;
+    return (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof attr);
+}

@@ -28,26 +28,22 @@ public enum DeviceFilter {
     /// opened and made (our child makes the jail's /dev inside the cgroup; jailed root
     /// lacks CAP_MKNOD), any other not at all.
     public static func program(_ rules: [Rule]) -> [UInt64] {
-        var code: [UInt64] = [
-            ldxw(3, 1, 0),            // r3 = access_type
-            and64(3, 0xffff),         // r3 = device type
-            ldxw(4, 1, 4),            // r4 = major
-            ldxw(5, 1, 8),            // r5 = minor
-        ]
+        var a = BPFAssembler()
+        a.load(.word, 3, 1, 0)          // r3 = access_type
+        a.alu(.and, 3, 0xffff)          // r3 = device type
+        a.load(.word, 4, 1, 4)          // r4 = major
+        a.load(.word, 5, 1, 8)          // r5 = minor
         for rule in rules {
-            var block: [(UInt8, Int32)] = [(3, rule.kind.rawValue)]   // (register, value) must match
-            if let major = rule.major { block.append((4, Int32(bitPattern: major))) }
-            if let minor = rule.minor { block.append((5, Int32(bitPattern: minor))) }
-            // Each test jumps past the rest of the block (tests left, allow, exit).
-            let length = block.count + 2
-            for (i, (register, value)) in block.enumerated() {
-                code.append(jne(register, value, Int16(length - i - 1)))
-            }
-            code.append(mov64imm(0, 1))
-            code.append(exit())
+            // Each test that fails skips to the next rule; all pass: allow.
+            let next = a.newLabel()
+            a.jump(.notEqual, 3, rule.kind.rawValue, next)
+            if let major = rule.major { a.jump(.notEqual, 4, Int32(bitPattern: major), next) }
+            if let minor = rule.minor { a.jump(.notEqual, 5, Int32(bitPattern: minor), next) }
+            a.exit(with: 1)
+            a.place(next)
         }
-        code += [mov64imm(0, 0), exit()]
-        return code
+        a.exit(with: 0)
+        return a.assemble()
     }
 
     /// Loads the program (or takes the same one from `cache`, a bpf file system of
@@ -95,15 +91,4 @@ public enum DeviceFilter {
         }
         return String(h, radix: 16)
     }
-
-    // Instruction encoding (linux/bpf_common.h): code, dst | src << 4, offset, immediate.
-    static func insn(_ code: UInt8, dst: UInt8 = 0, src: UInt8 = 0, off: Int16 = 0, imm: Int32 = 0) -> UInt64 {
-        UInt64(code) | UInt64(dst & 0xf) << 8 | UInt64(src & 0xf) << 12
-            | UInt64(UInt16(bitPattern: off)) << 16 | UInt64(UInt32(bitPattern: imm)) << 32
-    }
-    static func ldxw(_ dst: UInt8, _ src: UInt8, _ off: Int16) -> UInt64 { insn(0x61, dst: dst, src: src, off: off) }
-    static func mov64imm(_ dst: UInt8, _ imm: Int32) -> UInt64 { insn(0xb7, dst: dst, imm: imm) }
-    static func and64(_ dst: UInt8, _ imm: Int32) -> UInt64 { insn(0x57, dst: dst, imm: imm) }
-    static func jne(_ dst: UInt8, _ imm: Int32, _ off: Int16) -> UInt64 { insn(0x55, dst: dst, off: off, imm: imm) }
-    static func exit() -> UInt64 { insn(0x95) }
 }
