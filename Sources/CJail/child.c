@@ -424,6 +424,19 @@ static int set_rlimits(const struct cj_plan *plan) {
     return 0;
 }
 
+static int landlock_scope(uint64_t scoped) {
+    // struct landlock_ruleset_attr (linux/landlock.h, ABI 6): no access rights handled,
+    // only scopes; then landlock_restrict_self.
+    struct { uint64_t handled_access_fs, handled_access_net, scoped; } attr = { 0, 0, scoped };
+    int fd = (int)syscall(444 /* landlock_create_ruleset */, &attr, sizeof attr, 0);
+    if (fd < 0) return -1;
+    int r = (int)syscall(446 /* landlock_restrict_self */, fd, 0);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return r;
+}
+
 static int drop_capabilities(const struct cj_plan *plan) {
     // The bounding set caps what any later execve (setuid-root binaries included) can
     // ever regain; CAP_SETPCAP is still held here, so this must come before setresuid.
@@ -522,6 +535,10 @@ __attribute__((noreturn)) static void command_child(const struct cj_plan *plan, 
         if (syscall(SYS_setgroups, plan->ngroups, plan->groups) < 0) fail(plan, CJ_FAIL_IDS, errno);
         if (syscall(SYS_setresgid, plan->gid, plan->gid, plan->gid) < 0) fail(plan, CJ_FAIL_IDS, errno);
     }
+    // A Landlock domain of its own, scoped: on the host's network stack the abstract unix
+    // socket namespace is the host's, and only this closes it (CAP_SYS_ADMIN still held,
+    // so no no_new_privs).
+    if (plan->landlock_scoped && landlock_scope(plan->landlock_scoped) < 0) fail(plan, CJ_FAIL_LANDLOCK, errno);
     // Loaded while this process still holds CAP_SYS_ADMIN, so that no_new_privs is not
     // needed: setuid programs inside the jail keep working within the bounding set.
     if (plan->filter != NULL && cj_seccomp_load(plan->filter, plan->filter_len) < 0)

@@ -257,3 +257,21 @@ int cj_bpf_prog_attach(int cgroup_fd, int prog_fd, uint32_t attach_type, uint32_
     attr.attach_flags = flags;
     return (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof attr);
 }
+
+int cj_bpf_map_create(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.map_type = type;
+    attr.key_size = key_size;
+    attr.value_size = value_size;
+    attr.max_entries = max_entries;
+    return (int)syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof attr);
+}
+
+int cj_bpf_prog_detach(int cgroup_fd, uint32_t attach_type) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.target_fd = (uint32_t)cgroup_fd;
+    attr.attach_type = attach_type;
+    return (int)syscall(SYS_bpf, BPF_PROG_DETACH, &attr, sizeof attr);
+}

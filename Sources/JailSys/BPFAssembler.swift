@@ -57,6 +57,11 @@ public struct BPFAssembler {
         code.append(Self.insn(0x18, dst: dst, imm: Int32(bitPattern: UInt32(truncatingIfNeeded: value))))
         code.append(Self.insn(0, imm: Int32(bitPattern: UInt32(truncatingIfNeeded: value >> 32))))
     }
+    /// dst = the map whose descriptor is `fd` (BPF_PSEUDO_MAP_FD; the kernel takes a reference).
+    public mutating func loadMap(_ dst: Register, fd: Int32) {
+        code.append(Self.insn(0x18, dst: dst, src: 1, imm: fd))
+        code.append(Self.insn(0))
+    }
     /// dst = *(size *)(src + off).
     public mutating func load(_ size: Size, _ dst: Register, _ src: Register, _ off: Int16) {
         code.append(Self.insn(0x61 | size.rawValue, dst: dst, src: src, off: off))

@@ -109,6 +109,8 @@ public struct ChildPlan: Sendable {
     public var credentials: (uid: UInt32, gid: UInt32, groups: [UInt32])? = nil
     public var keepCapabilities = CapabilitySet()
     public var filter: SeccompProgram? = nil
+    /// Landlock scopes of the command's own domain (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET = 1).
+    public var landlockScopes: UInt64 = 0
     /// `cgroup.procs` (write-only) of the jail's cgroups in v1 hierarchies, entered first.
     public var v1ProcsFDs: [Int32] = []
     /// Limits set on the command (RLIMIT_* number, soft, hard).
@@ -202,7 +204,8 @@ public enum Spawner {
                         ngroups: groupBuf.count,
                         keep_caps: plan.keepCapabilities.mask,
                         filter: hasFilter ? UnsafeRawPointer(filterBuf.baseAddress) : nil,
-                        filter_len: UInt16(filterBuf.count / 8))
+                        filter_len: UInt16(filterBuf.count / 8),
+                        landlock_scoped: plan.landlockScopes)
                     return unsafe cj_spawn(&c)
                 }
             }

@@ -51,11 +51,14 @@ struct CommandSetup {
 }
 
 extension JailSpec {
+    static let newNet: UInt64 = 0x4000_0000
+
     /// The namespaces a jail of this spec has of its own (CLONE_NEW* bits).
     var namespaceFlags: UInt64 {
         var flags: UInt64 = 0x0002_0000 /* NEWNS */ | 0x2000_0000 /* NEWPID */
         if host != .inherit { flags |= 0x0400_0000 /* NEWUTS */ }
         if ![sysvmsg, sysvsem, sysvshm].contains(.inherit) { flags |= 0x0800_0000 /* NEWIPC */ }
+        if network.vnet { flags |= Self.newNet }
         return flags
     }
 }

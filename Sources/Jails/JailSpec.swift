@@ -36,6 +36,8 @@ public struct JailSpec: Sendable, Equatable {
     /// Network families: without ip4/ip6 parameters a jail has none (FreeBSD's default).
     public var ip4: JailSys = .disable
     public var ip6: JailSys = .disable
+    /// Addresses, interfaces, vnet.
+    public var network = NetworkSpec()
 
     public var allow = Permissions()
 
@@ -136,21 +138,26 @@ extension JailSpec {
             throw SpecError("sysvmsg, sysvsem and sysvshm cannot mix \"new\" and \"inherit\" on Linux: one IPC namespace holds all three")
         }
 
-        if !p.strings("ip4.addr").isEmpty || !p.strings("ip6.addr").isEmpty {
-            throw SpecError("ip4.addr, ip6.addr: IP-restricted jails are not available yet; use ip4=inherit or ip6=inherit for the host's network")
+        network = try NetworkSpec(p)
+        if let v = p.string("ip4") { ip4 = try Self.jailsys("ip4", v) } else if !network.ip4.isEmpty { ip4 = .new }
+        if let v = p.string("ip6") { ip6 = try Self.jailsys("ip6", v) } else if !network.ip6.isEmpty { ip6 = .new }
+        if !network.ip4.isEmpty && ip4 != .new { throw SpecError("ip4.addr: only with ip4=new (the default when addresses are given)") }
+        if !network.ip6.isEmpty && ip6 != .new { throw SpecError("ip6.addr: only with ip6=new (the default when addresses are given)") }
+        if network.vnet {
+            // Its own stack: every family, within it.
+            ip4 = .inherit
+            ip6 = .inherit
+        } else if ip4 == .new && ip6 == .inherit {
+            // Linux's dual-stack sockets: one bound to :: also takes IPv4 on every host address.
+            throw SpecError("ip6=inherit with ip4=new: an IPv6 socket bound to :: would take IPv4 on every host address; give ip6.addr or ip6=disable")
         }
-        if let v = p.string("ip4") { ip4 = try Self.jailsys("ip4", v) }
-        if let v = p.string("ip6") { ip6 = try Self.jailsys("ip6", v) }
-        if ip4 == .new || ip6 == .new {
-            throw SpecError("ip4, ip6: \"new\" needs addresses (ip4.addr, ip6.addr), which are not available yet")
-        }
-        if p.bool("vnet") == true || p.string("vnet") == "new" {
-            throw SpecError("vnet: not available yet")
+        if network.interface != nil && network.ip4.isEmpty && network.ip6.isEmpty {
+            throw SpecError("interface: needs ip4.addr or ip6.addr")
         }
 
         allow.rawSockets = p.bool("allow.raw_sockets") ?? false
-        if allow.rawSockets {
-            throw SpecError("allow.raw_sockets: not supported on the host's network stack (a raw socket there sees all of the host's traffic); it needs vnet")
+        if allow.rawSockets && !network.vnet {
+            throw SpecError("allow.raw_sockets: not on the host's network stack (a raw socket there sees all of the host's traffic); use vnet")
         }
         allow.chflags = p.bool("allow.chflags") ?? false
         allow.socketAF = p.bool("allow.socket_af") ?? false

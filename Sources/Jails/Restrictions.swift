@@ -28,6 +28,10 @@ public struct Restrictions: Sendable, Equatable {
         if spec.allow.mlock { caps.insert(.ipcLock) }
         if spec.allow.adjtime || spec.allow.settime { caps.insert(.sysTime) }
         if spec.allow.readMsgbuf { caps.insert(.syslog) }
+        // vnet: the jail's own stack is its to configure (its namespace is the only one it
+        // can reach: setns and new namespaces stay refused).
+        if spec.network.vnet { caps.insert(.netAdmin) }
+        if spec.network.vnet && spec.allow.rawSockets { caps.insert(.netRaw) }
         return caps
     }
 
@@ -92,20 +96,45 @@ public struct Restrictions: Sendable, Equatable {
     /// Address families: UNIX always; IPv4/IPv6 only when the jail has that network;
     /// netlink only for routing (read-only without CAP_NET_ADMIN) and audit, so the host's
     /// socket tables (sock_diag) stay hidden; others only with allow.socket_af, never
-    /// packet sockets on the host's stack.
+    /// packet sockets on the host's stack. A jail held to its addresses gets TCP and UDP
+    /// only: those are the protocols whose addresses the kernel's cgroup hooks check (no
+    /// ICMP sockets, SCTP or MPTCP on the host's stack).
     static func socketRules(_ spec: JailSpec) -> [SeccompRule] {
+        if spec.network.vnet { return vnetSocketRules(spec) }
         var inet: [UInt32] = []
         if spec.ip4 != .disable { inet.append(afInet) }
         if spec.ip6 != .disable { inet.append(afInet6) }
+        let held = [(spec.ip4, afInet), (spec.ip6, afInet6)].filter { $0.0 == .new }.map(\.1)
         let noInet = [afInet, afInet6].filter { !inet.contains($0) }
         let family: SeccompRule = spec.allow.socketAF
-            ? .denyValues("socket", arg: 0, values: noInet + [afPacket], elsewhere: [afNetlink],
+            ? .denyValues("socket", arg: 0, values: noInet + [afPacket], elsewhere: [afNetlink] + held,
                           errno: EAFNOSUPPORT)
-            : .allowValues("socket", arg: 0, values: [afUnix] + inet, elsewhere: [afNetlink],
-                           errno: EAFNOSUPPORT)
+            : .allowValues("socket", arg: 0, values: [afUnix] + inet.filter { !held.contains($0) },
+                           elsewhere: [afNetlink] + held, errno: EAFNOSUPPORT)
         let netlink = SeccompRule.allowValues(
             "socket", arg: 2, values: [0 /* ROUTE */, 9 /* AUDIT */], errno: EPROTONOSUPPORT,
             when: .init(arg: 0, value: afNetlink))
+        let protocols = held.map {
+            SeccompRule.allowValues("socket", arg: 2, values: [0, 6 /* TCP */, 17 /* UDP */, 136 /* UDPLITE */],
+                                    errno: EPROTONOSUPPORT, when: .init(arg: 0, value: $0))
+        }
+        return [family, netlink] + protocols
+    }
+
+    /// A vnet jail's own stack: every IP protocol, the netlink families that configure it
+    /// (routes, sockets, xfrm, netfilter) — all scoped to its namespace — and packet
+    /// sockets with allow.raw_sockets. Not generic netlink: some of its families
+    /// (taskstats, devlink) reach past the namespace.
+    static func vnetSocketRules(_ spec: JailSpec) -> [SeccompRule] {
+        let always = [afUnix, afInet, afInet6] + (spec.allow.rawSockets ? [afPacket] : [])
+        let family: SeccompRule = spec.allow.socketAF
+            ? .denyValues("socket", arg: 0, values: spec.allow.rawSockets ? [] : [afPacket], elsewhere: [afNetlink],
+                          errno: EAFNOSUPPORT)
+            : .allowValues("socket", arg: 0, values: always, elsewhere: [afNetlink], errno: EAFNOSUPPORT)
+        let netlink = SeccompRule.allowValues(
+            "socket", arg: 2, values: [0 /* ROUTE */, 4 /* SOCK_DIAG */, 6 /* XFRM */, 9 /* AUDIT */,
+                                       12 /* NETFILTER */],
+            errno: EPROTONOSUPPORT, when: .init(arg: 0, value: afNetlink))
         return [family, netlink]
     }
 }

@@ -143,6 +143,8 @@ struct cj_plan {
     uint64_t keep_caps;                          // capability bounding set to keep
     const void *_Nullable filter;                // struct sock_filter[]
     unsigned short filter_len;
+    // Landlock scopes (LANDLOCK_SCOPE_*) the command's domain gets; 0: none.
+    uint64_t landlock_scoped;
 };
 
 // What the parent reads from error_fd when a step fails.
@@ -160,6 +162,7 @@ struct cj_failure {
 #define CJ_FAIL_INIT     (-8)
 #define CJ_FAIL_CGROUP   (-9)   // entering a v1 cgroup
 #define CJ_FAIL_RLIMIT   (-10)
+#define CJ_FAIL_LANDLOCK (-12)
 #define CJ_FAIL_STOPPED  (-11)  // not from the child: the host saw the command stopped before its exec
 // Not a failure: jexec's helper telling the host pid of the command it started.
 #define CJ_MSG_COMMAND_PID (-100)
@@ -208,8 +211,12 @@ int cj_bpf_attach_device_program(int cgroup_fd, int prog_fd);
 /// there (level 1). Returns the program's descriptor, or -1 with errno set.
 int cj_bpf_prog_load(uint32_t type, uint32_t expected_attach_type, uint32_t attach_btf_id,
                      const uint64_t *_Nullable insns, uint32_t n, char *_Nullable log, uint32_t log_size);
+/// BPF_MAP_CREATE without BTF. Returns the map's descriptor, or -1 with errno set.
+int cj_bpf_map_create(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries);
 /// BPF_PROG_ATTACH of `prog_fd` to the cgroup v2 directory `cgroup_fd`.
 int cj_bpf_prog_attach(int cgroup_fd, int prog_fd, uint32_t attach_type, uint32_t flags);
+/// BPF_PROG_DETACH of the one program attached (without BPF_F_ALLOW_MULTI) as `attach_type`.
+int cj_bpf_prog_detach(int cgroup_fd, uint32_t attach_type);
 /// The statfs magic of the file system at `path` (or of descriptor `fd`), or 0.
 unsigned long cj_fs_magic(const char *path);
 unsigned long cj_fd_fs_magic(int fd);
