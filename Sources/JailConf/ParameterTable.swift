@@ -324,6 +324,9 @@ public enum ParameterTable {
             "rctl", .list, "none",
             "resource limits: rctl(8) rules without the subject (memoryuse:deny=512M), in force while the jail exists"),
         pseudo("vnet.interface", .list, "none", "interfaces moved into a VNET jail"),
+        pseudo(
+            "vnet.bridge", .list, "none",
+            "bridge|address/prefix [gateway]: a veth whose host end joins the bridge; the jail's end is its eth0 with that address and default route"),
         pseudo("zfs.dataset", .list, "none", support: .refused(noZFS), "ZFS datasets attached to the jail"),
         pseudo(
             "ip_hostname", .bool, default: .bool(false), "false",

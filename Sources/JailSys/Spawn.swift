@@ -144,7 +144,8 @@ public struct ChildFailure: Error, Sendable {
 
     public static let setup = CJ_FAIL_SETUP, ids = CJ_FAIL_IDS, seccomp = CJ_FAIL_SECCOMP,
         caps = CJ_FAIL_CAPS, chdir = CJ_FAIL_CHDIR, exec = CJ_FAIL_EXEC, initExec = CJ_FAIL_INIT,
-        cgroup = CJ_FAIL_CGROUP, rlimit = CJ_FAIL_RLIMIT, stopped = CJ_FAIL_STOPPED
+        cgroup = CJ_FAIL_CGROUP, rlimit = CJ_FAIL_RLIMIT, stopped = CJ_FAIL_STOPPED,
+        landlock = CJ_FAIL_LANDLOCK
 }
 
 public enum Spawner {

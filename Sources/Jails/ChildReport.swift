@@ -70,6 +70,8 @@ enum ChildReport {
         case ChildFailure.initExec: return "start the jail's init: \(message)"
         case ChildFailure.cgroup: return "enter the jail's cgroups: \(message)"
         case ChildFailure.rlimit: return "set the jail's resource limits: \(message)"
+        case ChildFailure.landlock:
+            return "scope the jail's abstract unix sockets (Landlock ABI 6, Linux 6.12): \(message); a vnet jail does not need it"
         case ChildFailure.stopped: return "the command was stopped inside the jail before it could start; killed"
         default: return "set up the jail: \(message)"
         }

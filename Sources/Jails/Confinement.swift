@@ -29,6 +29,10 @@ struct Confinement: Sendable {
         self.program = program
     }
 
+    /// On the host's network stack the abstract unix socket namespace is the host's: every
+    /// command gets a Landlock domain scoped away from it (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET).
+    var landlockScopes: UInt64 { namespaceFlags & JailSpec.newNet == 0 ? 1 : 0 }
+
     /// "namespaces capabilities program", as the record keeps it.
     var recorded: String { "\(namespaceFlags) \(capabilities.mask) \(program.key)" }
 }

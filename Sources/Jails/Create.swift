@@ -146,6 +146,11 @@ public struct JailCreation {
             lock.unlock()
             throw JailError(jail: label, "thin.base: path \(root) is the own layer of jail \(other.name) already")
         }
+        let network: JailNetwork
+        do { network = try JailNetwork(spec, others: taken.filter(Liveness.isInUse)) } catch {
+            lock.unlock()
+            throw error
+        }
         let jid: Int
         do { jid = try env.registry.allocateJID(requested: spec.jid, inUse: existing) } catch {
             lock.unlock()
@@ -174,6 +179,7 @@ public struct JailCreation {
         record.v1Cgroups = limits.v1Directories
         record.rlimits = limits.rlimits
         record.parameterRules = parameterRules.map { $0.formatted(human: false) }
+        record.aliases = network.aliases
         do { try env.registry.write(record) } catch {
             lock.unlock()
             throw fail(error.description)
@@ -202,6 +208,8 @@ public struct JailCreation {
         if !spec.hooks.prepare.isEmpty || !spec.hooks.release.isEmpty {
             undo.push { try? runner.host(spec.hooks.release, "exec.release") }
         }
+        // Host interface aliases (ip4.addr's interface), recorded above, then exec.prestart.
+        try sys { () throws(SystemError) in try network.addAliases(&undo) }
         try runner.host(spec.hooks.prestart, "exec.prestart")
         TestPoint.prepared.reached()
 
@@ -233,7 +241,9 @@ public struct JailCreation {
         // until that is done, and the commands enter it as jexec does.
         // An interactive command takes the slower path too: it gets a pty of the jail's own,
         // which exists only once the jail does.
-        let direct = spec.hooks.created.isEmpty && spec.hooks.start.isEmpty && !Terminal.isInteractive ? spec.command : nil
+        // A vnet jail's interfaces are set up from outside once it exists: before its command.
+        let direct = spec.hooks.created.isEmpty && spec.hooks.start.isEmpty && !Terminal.isInteractive
+            && !spec.network.vnet ? spec.command : nil
         let holdOpen = !spec.persist && (direct == nil && (spec.command != nil || spec.hooks.runAfterCreation))
 
         let cgroupFD = try sys { () throws(SystemError) in try OwnedFD.open(cgroup, O_RDONLY | O_DIRECTORY) }
@@ -241,6 +251,10 @@ public struct JailCreation {
         try sys { () throws(SystemError) in
             try DeviceFilter.attach(devices.filterRules, to: cgroupFD,
                                     cache: DeviceFilter.prepareCache(env.registry.directory.appending("bpf")))
+        }
+        // Its addresses and the host's socket tables: programs on the same cgroup.
+        try sys { () throws(SystemError) in
+            try network.attachFilters(cgroup: cgroupFD.rawValue, cache: DeviceFilter.prepareCache(env.registry.directory.appending("bpf")))
         }
         let membersFD = try sys { () throws(SystemError) in try OwnedFD.open(members, O_RDONLY | O_DIRECTORY) }
         let eventsFD = try sys { () throws(SystemError) in try OwnedFD.open(members.appending("cgroup.events"), O_RDONLY) }
@@ -268,6 +282,7 @@ public struct JailCreation {
         plan.rlimits = limits.rlimits
         plan.keepCapabilities = confinement.capabilities
         plan.filter = confinement.program
+        plan.landlockScopes = confinement.landlockScopes
         if let direct { setup.apply(to: &plan, argv: direct) }
 
         let pid = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
@@ -296,6 +311,7 @@ public struct JailCreation {
         record.initStart = ProcessIdentity.startTime(pid) ?? 0
         try sys { () throws(SystemError) in try registry.write(record) }
         TestPoint.recorded.reached()
+        try sys { () throws(SystemError) in try network.populate(initPID: pid, jid: jid, undo: &undo) }
         if !spec.hooks.poststop.isEmpty {
             undo.push { try? runner.host(spec.hooks.poststop, "exec.poststop") }
         }

@@ -84,6 +84,7 @@ enum InsideCommand {
         plan.joinFlags = confinement.namespaceFlags
         plan.keepCapabilities = confinement.capabilities
         plan.filter = confinement.program
+        plan.landlockScopes = confinement.landlockScopes
         setup.apply(to: &plan, argv: argv)
         for entry in extraEnvironment {
             let key = entry.prefix { $0 != "=" }

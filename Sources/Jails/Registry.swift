@@ -54,6 +54,8 @@ public struct JailRecord: Sendable, Equatable {
     public var parameterRules: [String] = []
     /// Directories (from the jail's root) where `jail mount` attached a host tree.
     public var liveMounts: [String] = []
+    /// Addresses it added to host interfaces ("interface address/prefix"), removed with it.
+    public var aliases: [String] = []
     /// The command that froze the jail to move its processes (rctl -a), pid and start
     /// time: a freeze whose command died is stale and thawed by whoever notices.
     public var freezerPID: Int32 = 0
@@ -73,6 +75,7 @@ public struct JailRecord: Sendable, Equatable {
         lines += v1Cgroups.map { "v1cgroup=" + $0.replacingNewlines() }
         lines += parameterRules.map { "rctlrule=" + $0.replacingNewlines() }
         lines += liveMounts.map { "livemount=" + $0.replacingNewlines() }
+        lines += aliases.map { "alias=" + $0.replacingNewlines() }
         lines += rlimits.map { "rlimit=\($0.resource) \($0.soft) \($0.hard)" }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -80,7 +83,7 @@ public struct JailRecord: Sendable, Equatable {
     static func decode(_ text: String) -> JailRecord? {
         var fields: [String: String] = [:]
         var params: [String] = [], poststop: [String] = [], release: [String] = [], v1: [String] = []
-        var rlimits: [ResourceLimit] = [], rules: [String] = [], live: [String] = []
+        var rlimits: [ResourceLimit] = [], rules: [String] = [], live: [String] = [], aliases: [String] = []
         // Byte-wise: jls reads a record per jail, and a thousand jails must list in
         // milliseconds.
         for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
@@ -96,6 +99,7 @@ public struct JailRecord: Sendable, Equatable {
             case "v1cgroup": v1.append(value)
             case "rctlrule": rules.append(value)
             case "livemount": live.append(value)
+            case "alias": aliases.append(value)
             case "rlimit":
                 let parts = value.split(separator: " ")
                 if parts.count == 3, let r = Int32(parts[0]), let soft = UInt64(parts[1]), let hard = UInt64(parts[2]) {
@@ -117,6 +121,7 @@ public struct JailRecord: Sendable, Equatable {
         r.rlimits = rlimits
         r.parameterRules = rules
         r.liveMounts = live
+        r.aliases = aliases
         (r.initPID, r.initStart) = pair(fields["init"])
         (r.creatorPID, r.creatorStart) = pair(fields["creator"])
         (r.stopperPID, r.stopperStart) = pair(fields["stopper"])

@@ -72,6 +72,8 @@ public struct JailRemoval {
         let runner = HookRunner(jid: record.jid, name: record.name, path: record.path, hooks: hooks,
                                 clean: spec?.execClean ?? false, verbose: verbose)
         attempt { () throws(JailError) in try runner.host(hooks.prestop, "exec.prestop") }
+        // Its interfaces come back before its processes go (the namespace may go with them).
+        JailNetwork.returnInterfaces(record)
         TestPoint.prestopped.reached()
         if let spec, !hooks.stop.isEmpty {
             attempt { () throws(JailError) in
@@ -136,6 +138,7 @@ public struct JailRemoval {
     static func release(_ record: JailRecord, registry: Registry) throws(SystemError) {
         let cgroup = FilePath(record.cgroup)
         let members = cgroup.appending("jail")
+        JailNetwork.returnInterfaces(record)
         if unsafe access(record.cgroup, F_OK) == 0 {
             if CgroupV2.isPopulated(cgroup) { try CgroupV2.kill(cgroup) }
             _ = CgroupV2.waitEmpty(cgroup, timeoutMilliseconds: 10_000)
@@ -143,6 +146,7 @@ public struct JailRemoval {
             try CgroupV2.remove(cgroup)
         }
         LimitCgroups.remove(record.v1Cgroups)
+        JailNetwork.release(record)
         // Its rctl parameter's rules end with it; those added by rctl -a stay, as on FreeBSD.
         let own = record.parameterRules.compactMap { try? Rule.parse($0) }
         if !own.isEmpty { try? RuleStore(registry: registry).remove(own) }

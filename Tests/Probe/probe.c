@@ -464,9 +464,13 @@ static void readdirect(const char *path) {
     printf("readdirect %ld %.3f\n", total, b.tv_sec - a.tv_sec + (b.tv_nsec - a.tv_nsec) / 1e9);
 }
 
+#include "net.c"
+
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: probe info|forbidden|sysv|ls DIR|read FILE|write FILE|sleep N|daemon N|pids|exit N\n"); return 2; }
     const char *cmd = argv[1];
+    int net = net_command(argc, argv);
+    if (net >= 0) return net;
     if (!strcmp(cmd, "info")) info();
     else if (!strcmp(cmd, "forbidden")) forbidden();
     else if (!strcmp(cmd, "sysv")) sysv();
