@@ -275,3 +275,18 @@ int cj_bpf_prog_detach(int cgroup_fd, uint32_t attach_type) {
     attr.attach_type = attach_type;
     return (int)syscall(SYS_bpf, BPF_PROG_DETACH, &attr, sizeof attr);
 }
+
+int cj_bpf_prog_identity(int fd, uint32_t *type, uint32_t *attach_btf_id, uint8_t tag[8]) {
+    struct bpf_prog_info info;
+    memset(&info, 0, sizeof info);
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.info.bpf_fd = (uint32_t)fd;
+    attr.info.info_len = sizeof info;
+    attr.info.info = (uint64_t)(uintptr_t)&info;
+    if (syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof attr) < 0) return -1;
+    *type = info.type;
+    *attach_btf_id = info.attach_btf_id;
+    memcpy(tag, info.tag, 8);
+    return 0;
+}

@@ -254,7 +254,7 @@ public struct JailCreation {
         }
         // Its addresses and the host's socket tables: programs on the same cgroup.
         try sys { () throws(SystemError) in
-            try network.attachFilters(cgroup: cgroupFD.rawValue, cache: DeviceFilter.prepareCache(env.registry.directory.appending("bpf")))
+            try network.attachFilters(cgroup: cgroupFD.rawValue, state: env.registry.directory)
         }
         let membersFD = try sys { () throws(SystemError) in try OwnedFD.open(members, O_RDONLY | O_DIRECTORY) }
         let eventsFD = try sys { () throws(SystemError) in try OwnedFD.open(members.appending("cgroup.events"), O_RDONLY) }

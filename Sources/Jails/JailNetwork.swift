@@ -134,11 +134,28 @@ struct JailNetwork {
 
     /// The socket-address programs and the socket-table guard, on the jail's cgroup before
     /// its first process exists. A vnet jail's own stack needs neither.
-    func attachFilters(cgroup: Int32, cache: FilePath?) throws(SystemError) {
+    func attachFilters(cgroup: Int32, state: FilePath) throws(SystemError) {
         guard !spec.vnet else { return }
         try AddressFilter.attach(ipv4: Self.policy(ip4, spec.ip4, selection: spec.sourceSelection4),
                                  ipv6: Self.policy(ip6, spec.ip6, selection: spec.sourceSelection6), to: cgroup)
-        _ = cache // try ProcNetGuard.attach(to: cgroup, cache: cache)
+        Self.guardSocketTables(cgroup: cgroup, state: state)
+    }
+
+    /// /proc/PID/net/{tcp,udp,unix,...} show the reader's network namespace: the host's.
+    /// Closed by a BPF LSM program where the kernel runs them; a kernel that refuses them
+    /// (some vendor kernels do, even with "bpf" among the active LSMs) is remembered until
+    /// reboot (our state lives on /run) and the jail goes without: docs/network.md.
+    static func guardSocketTables(cgroup: Int32, state: FilePath) {
+        let refused = state.appending("procnet-refused")
+        if unsafe access(refused.string, F_OK) == 0 { return }
+        do { try ProcNetGuard.attach(to: cgroup, cache: DeviceFilter.prepareCache(state.appending("bpf"))) } catch {
+            let fd = unsafe open(refused.string, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+            if fd >= 0 {
+                let line = "\(error)\n"
+                _ = unsafe line.withCString { unsafe write(fd, $0, strlen($0)) }
+                close(fd)
+            }
+        }
     }
 
     /// Adds the recorded aliases; those added are undone by `undo`.

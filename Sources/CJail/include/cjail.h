@@ -244,6 +244,9 @@ int cj_memfd(const char *name);
 int cj_pipe_cloexec(int fds[_Nonnull 2]);
 long cj_getxattr(const char *path, const char *name, void *_Nullable value, size_t size);
 int cj_setxattr(const char *path, const char *name, const void *_Nullable value, size_t size);
+/// BPF_OBJ_GET_INFO_BY_FD of program `fd`: its type, the BTF id it attaches to and its
+/// tag (the kernel's hash of the instructions it was loaded with, 8 bytes).
+int cj_bpf_prog_identity(int fd, uint32_t *type, uint32_t *attach_btf_id, uint8_t tag[_Nonnull 8]);
 
 #pragma clang assume_nonnull end
 
