@@ -25,6 +25,7 @@ enum JailCommand {
         case "list": return ListCommand.run(Array(args.dropFirst()))
         case "mount": return MountCommands.mount(Array(args.dropFirst()))
         case "umount", "unmount": return MountCommands.unmount(Array(args.dropFirst()))
+        case "epair": return EpairCommand.run(Array(args.dropFirst()))
         default: break
         }
         let opts: Getopt

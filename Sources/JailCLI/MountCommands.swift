@@ -25,7 +25,7 @@ enum MountCommands {
         }
     }
 
-    private static func report(_ body: () throws(JailError) -> Void) -> Int32 {
+    static func report(_ body: () throws(JailError) -> Void) -> Int32 {
         do { try body() } catch {
             printError("jail: \(error)")
             return 1

@@ -45,7 +45,7 @@ struct JailNetwork {
                 throw fail("vnet.interface \(name): already in jail \(other.name)")
             }
         }
-        let needsLinks = !spec.aliases.isEmpty || !spec.vnetInterfaces.isEmpty || !spec.bridge.isEmpty
+        let needsLinks = !spec.aliases.isEmpty || !spec.bridge.isEmpty
             || Self.selectsSource(spec)
         guard needsLinks else { return }
         do {
@@ -57,9 +57,7 @@ struct JailNetwork {
                 _ = index
                 aliases.append("\(interface) \(item.address)/\(item.prefix ?? item.address.bitCount)")
             }
-            for name in spec.vnetInterfaces where try nl.linkIndex(name) == nil {
-                throw fail("vnet.interface \(name): no such interface")
-            }
+            // vnet.interface is looked up when it moves: exec.prestart may make it (epair).
             for item in spec.bridge {
                 guard let index = try nl.linkIndex(item.bridge) else { throw fail("vnet.bridge \(item.bridge): no such interface") }
                 guard try nl.linkKind(index) == "bridge" else { throw fail("vnet.bridge \(item.bridge): not a bridge") }

@@ -180,7 +180,7 @@ enum TestTree {
         chown(root + "/home/user", 1000, 1000)
         let busybox = ["/bin/busybox", "/usr/bin/busybox"].first { Host.exists($0) } ?? "/bin/busybox"
         _ = run(["/bin/cp", busybox, root + "/bin/busybox"])
-        for tool in ["sh", "ls", "cat", "id", "hostname", "ps", "sleep", "true", "false", "echo", "env", "chroot"] {
+        for tool in ["sh", "ls", "cat", "id", "hostname", "ps", "sleep", "true", "false", "echo", "env", "chroot", "ip"] {
             unlink(root + "/bin/" + tool)
             symlink("busybox", root + "/bin/" + tool)
         }

@@ -153,6 +153,22 @@ static int net_abstract(const char *name) {
     return 0;
 }
 
+// abstractlisten NAME: listens on the abstract unix socket @NAME for one connection.
+static int net_abstract_listen(const char *name) {
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    size_t n = strlen(name);
+    memcpy(sun.sun_path + 1, name, n);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0 ||
+        listen(fd, 4) < 0)
+        return net_fail("abstractlisten");
+    printf("abstractlisten=ok\n");
+    fflush(stdout);
+    int c = accept(fd, NULL, NULL);
+    result("abstractaccept", c);
+    return 0;
+}
+
 static int net_sockets(void) {
     int r;
     r = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP); result("raw", r);
@@ -173,6 +189,7 @@ static int net_command(int argc, char **argv) {
     if (!strcmp(c, "udpecho") && argc > 3) return net_udpecho(argv[2], atoi(argv[3]));
     if (!strcmp(c, "udp") && argc > 3) return net_udp(argv[2], atoi(argv[3]));
     if (!strcmp(c, "abstract") && argc > 2) return net_abstract(argv[2]);
+    if (!strcmp(c, "abstractlisten") && argc > 2) return net_abstract_listen(argv[2]);
     if (!strcmp(c, "sockets")) return net_sockets();
     return -1;
 }
