@@ -144,26 +144,6 @@ int cj_open_tree(const char *path, unsigned long flags) {
     return m;
 }
 
-int cj_bpf_load_device_program(const uint64_t *_Nullable insns, uint32_t n) {
-    union bpf_attr attr;
-    memset(&attr, 0, sizeof attr);
-    attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-    attr.insns = (uint64_t)(uintptr_t)insns;
-    attr.insn_cnt = n;
-    attr.license = (uint64_t)(uintptr_t)"GPL";
-    return (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
-}
-
-int cj_bpf_attach_device_program(int cgroup_fd, int prog_fd) {
-    union bpf_attr attr;
-    memset(&attr, 0, sizeof attr);
-    attr.target_fd = (uint32_t)cgroup_fd;
-    attr.attach_bpf_fd = (uint32_t)prog_fd;
-    attr.attach_type = BPF_CGROUP_DEVICE;
-    attr.attach_flags = BPF_F_ALLOW_MULTI;
-    return (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof attr);
-}
-
 int cj_bpf_pin(int fd, const char *path) {
     union bpf_attr attr;
     memset(&attr, 0, sizeof attr);
@@ -266,14 +246,6 @@ int cj_bpf_map_create(uint32_t type, uint32_t key_size, uint32_t value_size, uin
     attr.value_size = value_size;
     attr.max_entries = max_entries;
     return (int)syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof attr);
-}
-
-int cj_bpf_prog_detach(int cgroup_fd, uint32_t attach_type) {
-    union bpf_attr attr;
-    memset(&attr, 0, sizeof attr);
-    attr.target_fd = (uint32_t)cgroup_fd;
-    attr.attach_type = attach_type;
-    return (int)syscall(SYS_bpf, BPF_PROG_DETACH, &attr, sizeof attr);
 }
 
 int cj_bpf_prog_identity(int fd, uint32_t *type, uint32_t *attach_btf_id, uint8_t tag[8]) {

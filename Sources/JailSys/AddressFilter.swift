@@ -58,7 +58,7 @@ public enum AddressFilter {
             if hook == .recvmsg && !remembers { continue }
             if v4Hooks && !(hook == .recvmsg && !ipv4.isRestricted) {
                 var g = Generator(hook: hook, memory: memory)
-                g.v4(ipv4, offset: 4, mapped: false)
+                g.body(ipv4, offset: 4, width: 1, mapped: false)
                 out.append((attachType(hook, ipv6: false), g.a.assemble()))
             }
             if v6Hooks && !(hook == .recvmsg && !ipv4.isRestricted && !ipv6.isRestricted) {
@@ -84,13 +84,6 @@ public enum AddressFilter {
         for (type, code) in programs(ipv4: ipv4, ipv6: ipv6, memory: memoryFD?.rawValue) {
             let prog = try BPFProgram.load(code, type: progType, attachType: type, what: "the address filter")
             try BPFProgram.attach(prog, to: cgroup, type: type, flags: 0, what: "the address filter")
-        }
-    }
-
-    /// Takes the programs off (a jail whose families are all inherited now).
-    public static func detach(from cgroup: Int32) {
-        for hook in Hook.allCases {
-            for v6 in [false, true] { _ = cj_bpf_prog_detach(cgroup, attachType(hook, ipv6: v6)) }
         }
     }
 }
@@ -140,11 +133,7 @@ private struct Generator {
         body(mappedPolicy, offset: 20, width: 1, mapped: true)
     }
 
-    mutating func v4(_ policy: AddressFilter.Policy, offset: Int16, mapped: Bool) {
-        body(policy, offset: offset, width: 1, mapped: mapped)
-    }
-
-    private mutating func body(_ policy: AddressFilter.Policy, offset: Int16, width: Int, mapped: Bool) {
+    mutating func body(_ policy: AddressFilter.Policy, offset: Int16, width: Int, mapped: Bool) {
         switch policy {
         case .inherit:
             a.exit(with: 1)

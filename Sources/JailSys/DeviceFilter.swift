@@ -63,14 +63,14 @@ public enum DeviceFilter {
             }
         }
         if prog < 0 {
-            prog = try syscall("load the device filter") {
-                unsafe code.withUnsafeBufferPointer { unsafe cj_bpf_load_device_program($0.baseAddress, UInt32($0.count)) }
-            }
+            prog = try BPFProgram.load(code, type: 15 /* BPF_PROG_TYPE_CGROUP_DEVICE */, what: "the device filter").release()
             // Another start may pin the same program first: then ours is simply not kept.
             if let pinned { _ = unsafe cj_bpf_pin(prog, pinned.string) }
         }
         defer { _ = Glibc.close(prog) }
-        _ = try syscall("attach the device filter") { cj_bpf_attach_device_program(cgroup.rawValue, prog) }
+        _ = try syscall("attach the device filter") {
+            cj_bpf_prog_attach(cgroup.rawValue, prog, 6 /* BPF_CGROUP_DEVICE */, 2 /* BPF_F_ALLOW_MULTI */)
+        }
     }
 
     /// Mounts our bpf file system at `path` (root only) unless one is there already.

@@ -52,9 +52,8 @@ struct JailNetwork {
             let nl = try Rtnetlink()
             let hostAddresses = try nl.addresses()
             for (interface, item) in spec.aliases {
-                guard let index = try nl.linkIndex(interface) else { throw fail("interface \(interface): no such interface") }
+                guard try nl.linkIndex(interface) != nil else { throw fail("interface \(interface): no such interface") }
                 if hostAddresses.contains(where: { $0.address == item.address }) { continue }  // shared, as on FreeBSD
-                _ = index
                 aliases.append("\(interface) \(item.address)/\(item.prefix ?? item.address.bitCount)")
             }
             // vnet.interface is looked up when it moves: exec.prestart may make it (epair).

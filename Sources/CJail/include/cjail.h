@@ -202,11 +202,6 @@ int cj_pidfd_open(pid_t pid);
 /// A detached recursive copy of the host directory `path` (open_tree), with the MS_RDONLY,
 /// MS_NOSUID, MS_NODEV, MS_NOEXEC of `flags` set recursively and slave propagation.
 int cj_open_tree(const char *path, unsigned long flags);
-/// BPF_PROG_LOAD of a BPF_PROG_TYPE_CGROUP_DEVICE program (`n` 8-byte instructions).
-/// Returns the program's descriptor, or -1 with errno set.
-int cj_bpf_load_device_program(const uint64_t *_Nullable insns, uint32_t n);
-/// BPF_PROG_ATTACH of a device program to a cgroup v2 directory (BPF_F_ALLOW_MULTI).
-int cj_bpf_attach_device_program(int cgroup_fd, int prog_fd);
 /// BPF_PROG_LOAD of any program type (license GPL). With `log`, the verifier's log lands
 /// there (level 1). Returns the program's descriptor, or -1 with errno set.
 int cj_bpf_prog_load(uint32_t type, uint32_t expected_attach_type, uint32_t attach_btf_id,
@@ -215,8 +210,6 @@ int cj_bpf_prog_load(uint32_t type, uint32_t expected_attach_type, uint32_t atta
 int cj_bpf_map_create(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries);
 /// BPF_PROG_ATTACH of `prog_fd` to the cgroup v2 directory `cgroup_fd`.
 int cj_bpf_prog_attach(int cgroup_fd, int prog_fd, uint32_t attach_type, uint32_t flags);
-/// BPF_PROG_DETACH of the one program attached (without BPF_F_ALLOW_MULTI) as `attach_type`.
-int cj_bpf_prog_detach(int cgroup_fd, uint32_t attach_type);
 /// The statfs magic of the file system at `path` (or of descriptor `fd`), or 0.
 unsigned long cj_fs_magic(const char *path);
 unsigned long cj_fd_fs_magic(int fd);
