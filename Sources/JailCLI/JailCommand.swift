@@ -45,8 +45,8 @@ enum JailCommand {
             printError("jail: -p \(limit): not a number")
             return 1
         }
-        for flag: Character in ["C", "h"] where opts.has(flag) {
-            printError("jail: -\(flag): not available yet")
+        if opts.has("C") {
+            printError("jail: -C: not with -c")
             return 1
         }
         let confPath = opts.value("f") ?? JailConfFile.defaultPath
@@ -63,6 +63,7 @@ enum JailCommand {
         if let user = opts.value("u") { words += ["exec.jail_user=\(user)", "exec.system_jail_user"] }
         if let user = opts.value("U") { words += ["exec.jail_user=\(user)", "exec.system_jail_user=false"] }
         if opts.has("l") { words.append("exec.clean") }
+        if opts.has("h") { words.append("ip_hostname") }
         let flagParams = !words.isEmpty
 
         let create = opts.has("c"), remove = opts.has("r") || opts.has("R"), modify = opts.has("m")
@@ -136,7 +137,9 @@ enum JailCommand {
             return 1
         }
         let changed = words.map(parameterName)
-        let kept = record.parameters.filter { !changed.contains(parameterName($0)) }
+        // `name+=value` adds to the recorded values; `name=value` replaces them.
+        let replaced = words.filter { !$0.contains("+=") }.map(parameterName)
+        let kept = record.parameters.filter { !replaced.contains(parameterName($0)) }
         let merged = kept + words
         do {
             let current = try spec(record.parameters)

@@ -98,6 +98,12 @@ enum Listing {
         return String(value.prefix { $0 != "," })
     }
 
+    /// The address of an `[interface|]address[/prefix]` item, as the kernel would list it.
+    static func bare(_ item: String) -> String {
+        let address = item.split(separator: "|").last.map(String.init) ?? item
+        return String(address.prefix { $0 != "/" })
+    }
+
     /// jls's "all": the kernel parameters, top-level first, then by name (jls.c sort_param).
     static let allParameters: [String] = ParameterTable.all.filter { $0.kind == .kernel }.map(\.name).sorted { a, b in
         let da = a.contains("."), db = b.contains(".")
@@ -126,7 +132,12 @@ enum Listing {
         case "cpuset.id", "parent", "children.cur": return .list(["0"])
         case "host": return .list([jail.params?.string("host") ?? "new"])
         // What the engine runs with when the parameter was not given.
-        case "ip4", "ip6", "vnet": return .list([jail.params?.string(name) ?? (name == "vnet" ? "inherit" : "disable")])
+        case "vnet": return .list([jail.params?.string(name) ?? "inherit"])
+        case "ip4", "ip6":
+            // Addresses imply new (JailSpec).
+            let implied = (jail.params?.strings(name + ".addr").isEmpty ?? true) ? "disable" : "new"
+            return .list([jail.params?.string(name) ?? implied])
+        case "ip4.addr", "ip6.addr": return .list((jail.params?.strings(name) ?? []).map(bare))
         case "securelevel": return .list([jail.params?.string(name) ?? "-1"])
         case "devfs_ruleset": return .list([jail.params?.string(name) ?? "0"])
         default:
@@ -158,9 +169,11 @@ enum Listing {
                 + pad("Hostname", 29, truncate: false) + " Path\n"
             : "   JID  IP Address      Hostname                      Path\n"
         for j in jails {
-            let ip = firstAddress(j, "ip4.addr")
+            // FreeBSD shows the first IPv4 address; an IPv6-only jail shows its first, whole.
+            let ip4 = bare(firstAddress(j, "ip4.addr")), ip6 = bare(firstAddress(j, "ip6.addr"))
+            let ip = ip4.isEmpty ? pad(ip6, 15, truncate: false) : pad(ip4, 15)
             let head = names ? " " + pad(j.record.name, 15, truncate: false) + " " : rightAlign(String(j.record.jid), 6) + "  "
-            out += head + pad(ip, 15) + " " + pad(text(value("host.hostname", of: j)), 29) + " "
+            out += head + ip + " " + pad(text(value("host.hostname", of: j)), 29) + " "
                 + String(j.record.path.prefix(74)) + "\n"
         }
         return out
@@ -178,7 +191,7 @@ enum Listing {
                 + String(j.record.path.prefix(74)) + "\n"
             out += "        " + pad(j.record.name, 29) + " ACTIVE\n"
             out += "        0\n"
-            for ip in (j.params?.strings("ip4.addr") ?? []) + (j.params?.strings("ip6.addr") ?? []) {
+            for ip in ((j.params?.strings("ip4.addr") ?? []) + (j.params?.strings("ip6.addr") ?? [])).map(bare) {
                 out += "        \(ip)\n"
             }
             // Ours: a thin jail's base, after FreeBSD's lines (other jails keep its format).
@@ -246,7 +259,7 @@ enum Listing {
             var fields: [(String, String)] = []
             if params.isEmpty {
                 fields = [("jid", String(j.record.jid)),
-                          ("ipv4", jsonString(firstAddress(j, "ip4.addr"))),
+                          ("ipv4", jsonString(bare(firstAddress(j, "ip4.addr")))),
                           ("hostname", jsonString(text(value("host.hostname", of: j)))),
                           ("path", jsonString(j.record.path))]
                 if flags.verbose {

@@ -141,7 +141,8 @@ private struct Generator {
             if hook == .recvmsg { a.exit(with: 1) } else { deny() }
         case .restricted(let addresses, let selection):
             let own = addresses.map { Self.words($0.bytes) }.filter { $0.count == width }
-            guard let primary = own.first else { return deny() }
+            // No address of this family: nothing to bind or reach (a reply has nothing to undo).
+            guard let primary = own.first else { return hook == .recvmsg ? a.exit(with: 1) : deny() }
             let candidates = selection ? addresses.filter { $0.bytes.count == width * 4 && $0.prefix < width * 32 } : []
             restricted(own: own, primary: primary, candidates: candidates, offset: offset, width: width, mapped: mapped)
         }

@@ -174,7 +174,7 @@ public struct JailCreation {
         var record = JailRecord(
             jid: jid, name: spec.name ?? String(jid), path: root, hostname: spec.hostname ?? "",
             creatorPID: me, creatorStart: ProcessIdentity.startTime(me) ?? 0,
-            cgroup: cgroup.string, persist: spec.persist, parameters: parameters,
+            cgroup: cgroup.string, persist: spec.persist, parameters: network.recordedWords(parameters),
             poststop: spec.hooks.poststop, release: spec.hooks.release, confinement: confinement.recorded)
         record.v1Cgroups = limits.v1Directories
         record.rlimits = limits.rlimits

@@ -71,6 +71,20 @@ struct JailNetwork {
         } catch let error as JailError { throw error } catch { throw fail("\(error)") }
     }
 
+    /// The jail's words as its record keeps them: with ip_hostname, the addresses it found
+    /// (jls shows them, and other jails are checked against them).
+    func recordedWords(_ words: [String]) -> [String] {
+        guard spec.resolveHostname else { return words }
+        let lists = ["ip4.addr", "ip6.addr", "ip_hostname"]
+        var out = words.filter { word in !lists.contains { word == $0 || word.hasPrefix($0 + "=") || word.hasPrefix($0 + "+=") } }
+        for (name, items) in [("ip4.addr", spec.ip4), ("ip6.addr", spec.ip6)] where !items.isEmpty {
+            // A prefix found on the host (for source selection) is not the user's to record.
+            let aliased = spec.interface != nil
+            out.append(name + "=" + items.map { aliased || $0.interface != nil ? $0.recorded : "\($0.address)" }.joined(separator: ","))
+        }
+        return out
+    }
+
     static func selectsSource(_ spec: NetworkSpec) -> Bool {
         (spec.sourceSelection4 && spec.ip4.count > 1) || (spec.sourceSelection6 && spec.ip6.count > 1)
     }
@@ -133,9 +147,15 @@ struct JailNetwork {
     /// its first process exists. A vnet jail's own stack needs neither.
     func attachFilters(cgroup: Int32, state: FilePath) throws(SystemError) {
         guard !spec.vnet else { return }
+        try attachAddressFilter(cgroup: cgroup)
+        Self.guardSocketTables(cgroup: cgroup, state: state)
+    }
+
+    /// Also jail -m: the same hooks as before (the families' kinds cannot change), each
+    /// program swapped for its successor in one step, so no socket call sees neither.
+    func attachAddressFilter(cgroup: Int32) throws(SystemError) {
         try AddressFilter.attach(ipv4: Self.policy(ip4, spec.ip4, selection: spec.sourceSelection4),
                                  ipv6: Self.policy(ip6, spec.ip6, selection: spec.sourceSelection6), to: cgroup)
-        Self.guardSocketTables(cgroup: cgroup, state: state)
     }
 
     /// /proc/PID/net/{tcp,udp,unix,...} show the reader's network namespace: the host's.
@@ -222,12 +242,16 @@ struct JailNetwork {
     /// What the jail added on the host: its aliases, its vnet.bridge veth.
     static func release(_ record: JailRecord) {
         guard !record.aliases.isEmpty || recorded(record, "vnet.bridge").count > 0, let nl = try? Rtnetlink() else { return }
-        for alias in record.aliases {
-            if let (index, address, prefix) = try? parseAlias(alias, nl) { try? nl.deleteAddress(address, prefix: prefix, index: index) }
-        }
+        removeAliases(record.aliases, nl)
         if !recorded(record, "vnet.bridge").isEmpty, let index = try? nl.linkIndex(vethNames(record.jid).0),
            (try? nl.linkKind(index)) == "veth" {
             try? nl.deleteLink(index)
+        }
+    }
+
+    static func removeAliases(_ aliases: [String], _ nl: borrowing Rtnetlink) {
+        for alias in aliases {
+            if let (index, address, prefix) = try? parseAlias(alias, nl) { try? nl.deleteAddress(address, prefix: prefix, index: index) }
         }
     }
 }

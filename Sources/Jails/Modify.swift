@@ -4,7 +4,7 @@ import JailSys
 import SystemPackage
 
 /// `jail -m`: changes what Linux can change in a running jail — host.hostname,
-/// host.domainname and persist. Everything else is fixed at creation here (the seccomp
+/// host.domainname, persist, and a shared-stack jail's addresses (ModifyAddresses). Everything else is fixed at creation here (the seccomp
 /// filter and bounding set of running processes cannot be relaxed or tightened), and
 /// asking for it fails as FreeBSD's "cannot be changed after creation".
 public struct JailModification {
@@ -27,6 +27,9 @@ public struct JailModification {
         let target = try RunningJail.open(key, registry: env.registry)
         let record = target.record
         for name in changed where !Self.changeable.contains(name) {
+            if Self.addressParameters.contains(name) {
+                try Self.checkAddressChange(name, current, merged, jail: options.label ?? record.name)
+            }
             if !Self.same(name, current, merged) {
                 if name == "rctl" {
                     throw JailError(jail: options.label ?? record.name, "rctl: change a running jail's limits with rctl -a and rctl -r")
@@ -45,6 +48,7 @@ public struct JailModification {
                 throw JailError(jail: record.name, error.message)
             }
         }
+        if Self.addressesChanged(current, merged) { try changeAddresses(record, to: merged) }
         if merged.persist != current.persist {
             // The init's persist flag: SIGUSR2 on, SIGUSR1 off (host senders only).
             _ = cj_pidfd_send_signal(target.pidfd.rawValue, merged.persist ? SIGUSR2 : SIGUSR1)
@@ -73,6 +77,12 @@ public struct JailModification {
         x.name = nil; y.name = nil
         x.jid = nil; y.jid = nil
         x.command = nil; y.command = nil
+        // Addresses change in place (checkAddressChange, changeAddresses).
+        for keyPath in [\NetworkSpec.ip4, \NetworkSpec.ip6] {
+            x.network[keyPath: keyPath] = []; y.network[keyPath: keyPath] = []
+        }
+        x.network.sourceSelection4 = true; y.network.sourceSelection4 = true
+        x.network.sourceSelection6 = true; y.network.sourceSelection6 = true
         x.hooks = .init(); y.hooks = .init()
         // exec.* only matter when the jail is created or removed.
         return name.hasPrefix("exec.") || name == "command" || name == "stop.timeout" || x == y

@@ -9,6 +9,11 @@ public struct NetworkSpec: Sendable, Equatable {
         public var address: IPAddress
         /// Given with the address (CIDR length, or an IPv4 dotted netmask turned into one).
         public var prefix: Int?
+
+        /// As written: `[interface|]address[/prefix]`.
+        var recorded: String {
+            (interface.map { $0 + "|" } ?? "") + "\(address)" + (prefix.map { "/\($0)" } ?? "")
+        }
     }
 
     /// vnet.bridge: a veth pair whose host end joins `bridge`; the jail's end is its eth0

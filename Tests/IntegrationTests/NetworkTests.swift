@@ -198,6 +198,53 @@ extension Privileged {
         #expect(shown().contains("198.51.100.8/24"))
     }
 
+    /// jail -m changes a running jail's addresses: binds follow at once, an alias moves
+    /// with its address, and jls shows what is in force.
+    @Test func aRunningJailsAddressesChange() {
+        _ = run(["/sbin/ip", "link", "add", "jtv1a", "type", "veth", "peer", "name", "jtv1b"])
+        defer { _ = run(["/sbin/ip", "link", "del", "jtv1a"]) }
+        func shown() -> String { run(["/sbin/ip", "-br", "addr", "show", "dev", "jtv1a"]).stdout }
+        withJails([("nt-mod", ["ip4.addr=127.0.1.1,jtv1a|198.51.100.9/24"])]) {
+            #expect(shown().contains("198.51.100.9/24"))
+            let m = jailWords(["-m", "name=nt-mod", "ip4.addr=127.0.1.4"])
+            #expect(m.status == 0, "\(m)")
+            #expect(jexec("nt-mod", "/bin/probe", "bind", "0.0.0.0", "0", "tcp")["bind"]?.hasPrefix("ok 127.0.1.4 ") == true)
+            #expect(jexec("nt-mod", "/bin/probe", "bind", "198.51.100.9", "0", "tcp")["bind"] == "EADDRNOTAVAIL")
+            #expect(!shown().contains("198.51.100.9"))
+            // += adds to the list; the alias comes with its address.
+            #expect(jailWords(["-m", "name=nt-mod", "ip4.addr+=jtv1a|198.51.100.10/24"]).status == 0)
+            #expect(shown().contains("198.51.100.10/24"))
+            #expect(jexec("nt-mod", "/bin/probe", "bind", "198.51.100.10", "0", "udp")["bind"]?.hasPrefix("ok 198.51.100.10 ") == true)
+            #expect(run([Host.jailLink("jls"), "-j", "nt-mod", "ip4.addr", "ip6", "ip4"]).stdout
+                    == "127.0.1.4,198.51.100.10 disable new\n")
+            // Which families exist was fixed by the jail's seccomp filter at creation.
+            let r = jailWords(["-m", "name=nt-mod", "ip6.addr=::1"])
+            #expect(r.status == 1 && r.stderr.contains("cannot be changed after creation"), "\(r)")
+            #expect(jexec("nt-mod", "/bin/probe", "bind", "::", "0", "tcp")["bind"] == "EAFNOSUPPORT")
+        }
+        #expect(!shown().contains("198.51.100.10"))
+        // A vnet jail's addresses are its own business.
+        withJails([("nt-modv", ["vnet"])]) {
+            let r = jailWords(["-m", "name=nt-modv", "ip4.addr=127.0.1.4"])
+            #expect(r.status == 1 && r.stderr.contains("vnet"), "\(r)")
+        }
+    }
+
+    /// ip_hostname (and jail -h): host.hostname's addresses become the jail's, shown by jls.
+    @Test func ipHostnameTakesTheNamesAddresses() {
+        // ip6=new too: /etc/hosts may or may not give localhost an IPv6 address.
+        withJails([("nt-hn", ["host.hostname=localhost", "ip4=new", "ip6=new", "ip_hostname"])]) {
+            #expect(jexec("nt-hn", "/bin/probe", "bind", "0.0.0.0", "0", "tcp")["bind"]?.hasPrefix("ok 127.0.0.1 ") == true)
+            #expect(jexec("nt-hn", "/bin/probe", "bind", "127.0.1.1", "0", "tcp")["bind"]?.hasPrefix("ok 127.0.0.1 ") == true)
+            #expect(jexec("nt-hn", "/bin/probe", "bind", "198.51.100.1", "0", "tcp")["bind"] == "EADDRNOTAVAIL")
+            let list = run([Host.jailLink("jls"), "-j", "nt-hn"]).stdout
+            #expect(list.contains("127.0.0.1"), "\(list)")
+            #expect(run([Host.jailLink("jls"), "-j", "nt-hn", "ip4.addr"]).stdout == "127.0.0.1\n")
+        }
+        let r = jailWords(["-c", "-h", "name=nt-hn2", "path=\(tree)", "host.hostname=localhost", "ip4=new", "command=/bin/probe", "bind", "0.0.0.0", "0", "tcp"])
+        #expect(r["bind"]?.hasPrefix("ok 127.0.0.1 ") == true, "\(r)")
+    }
+
     @Test func badNetworkParametersFailCleanly() {
         let before = run([Host.jailLink("jls"), "-N"]).stdout
         let cases: [([String], String)] = [

@@ -62,6 +62,8 @@ static int net_bind(const char *addr, int port, const char *proto) {
     socklen_t len = net_addr(addr, port, &ss);
     int fd = socket(ss.ss_family, strcmp(proto, "udp") ? SOCK_STREAM : SOCK_DGRAM, 0);
     if (fd < 0) return net_fail("bind");
+    int one = 1;   // a listener of an earlier test may have left TIME_WAIT connections
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(fd, (struct sockaddr *)&ss, len) < 0) return net_fail("bind");
     net_local("bind", fd);
     return 0;
