@@ -88,6 +88,17 @@ public enum AddressFilter {
     }
 }
 
+extension AddressFilter {
+    /// Network-order bytes as the 32-bit words a BPF load of them gives.
+    static func words(_ bytes: [UInt8]) -> [UInt32] {
+        stride(from: 0, to: bytes.count, by: 4).map { (i: Int) -> UInt32 in
+            var w: UInt32 = 0
+            for k in 0..<4 { w |= UInt32(bytes[i + k]) << UInt32(8 * k) }
+            return w
+        }
+    }
+}
+
 extension AddressFilter.Policy {
     var isRestricted: Bool { if case .restricted = self { return true } else { return false } }
 }
@@ -108,14 +119,6 @@ private struct Generator {
         self.hook = hook
         self.memory = memory
         a.movReg(6, 1)
-    }
-
-    static func words(_ bytes: [UInt8]) -> [UInt32] {
-        stride(from: 0, to: bytes.count, by: 4).map { (i: Int) -> UInt32 in
-            var w: UInt32 = 0
-            for k in 0..<4 { w |= UInt32(bytes[i + k]) << UInt32(8 * k) }
-            return w
-        }
     }
 
     /// An IPv6 program: IPv4-mapped addresses take the IPv4 policy.
@@ -140,7 +143,7 @@ private struct Generator {
         case .disable:
             if hook == .recvmsg { a.exit(with: 1) } else { deny() }
         case .restricted(let addresses, let selection):
-            let own = addresses.map { Self.words($0.bytes) }.filter { $0.count == width }
+            let own = addresses.map { AddressFilter.words($0.bytes) }.filter { $0.count == width }
             // No address of this family: nothing to bind or reach (a reply has nothing to undo).
             guard let primary = own.first else { return hook == .recvmsg ? a.exit(with: 1) : deny() }
             let candidates = selection ? addresses.filter { $0.bytes.count == width * 4 && $0.prefix < width * 32 } : []
@@ -195,13 +198,7 @@ private struct Generator {
     }
 
     private mutating func jumpIfEqual(_ address: [UInt32], _ target: BPFAssembler.Label) {
-        let next = a.newLabel()
-        for (i, word) in address.enumerated() {
-            if i == address.count - 1 { a.jump32(.equal, UInt8(2 + i), word, target) } else {
-                a.jump32(.notEqual, UInt8(2 + i), word, next)
-            }
-        }
-        a.place(next)
+        a.jumpIfWordsEqual(address, from: 2, to: target)
     }
 
     /// The wildcard and loopback (all of 127.0.0.0/8, ::1). Clobbers r2 for IPv4.
@@ -302,8 +299,8 @@ private struct Generator {
         let done = a.newLabel()
         for candidate in candidates {
             let next = a.newLabel()
-            let address = Self.words(candidate.bytes)
-            let mask = Self.words(Self.mask(prefix: candidate.prefix, bytes: candidate.bytes.count))
+            let address = AddressFilter.words(candidate.bytes)
+            let mask = AddressFilter.words(Self.mask(prefix: candidate.prefix, bytes: candidate.bytes.count))
             for i in 0..<width where mask[i] != 0 {
                 a.load(.word, 2, 6, offset + Int16(4 * i))
                 a.alu(.xor, 2, Int32(bitPattern: address[i]))

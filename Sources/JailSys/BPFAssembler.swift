@@ -75,6 +75,18 @@ public struct BPFAssembler {
         code.append(Self.insn(0x62 | size.rawValue, dst: dst, off: off, imm: imm))
     }
     /// if (dst cond imm) goto label.
+    /// Jumps to `target` when registers `from`, `from + 1`, ... hold `words` (an address
+    /// loaded word by word); falls through otherwise.
+    public mutating func jumpIfWordsEqual(_ words: [UInt32], from first: Register, to target: Label) {
+        let next = newLabel()
+        for (i, word) in words.enumerated() {
+            if i == words.count - 1 { jump32(.equal, first + Register(i), word, target) } else {
+                jump32(.notEqual, first + Register(i), word, next)
+            }
+        }
+        place(next)
+    }
+
     public mutating func jump(_ cond: Condition, _ dst: Register, _ imm: Int32, _ label: Label) {
         jumps.append((code.count, label))
         code.append(Self.insn(0x05 | cond.rawValue, dst: dst, imm: imm))

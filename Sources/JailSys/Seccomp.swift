@@ -14,8 +14,9 @@ public enum SeccompRule: Sendable, Hashable {
     case allowValues(String, arg: UInt32, values: [UInt32], elsewhere: [UInt32] = [],
                      errno: Int32, when: Condition? = nil)
     /// Fails with `errno` when the low 32 bits of `arg` are one of `values`; allowed
-    /// otherwise, except for `elsewhere` values, which other rules decide.
-    case denyValues(String, arg: UInt32, values: [UInt32], elsewhere: [UInt32] = [], errno: Int32)
+    /// otherwise, except for `elsewhere` values, which other rules decide. `when` as above.
+    case denyValues(String, arg: UInt32, values: [UInt32], elsewhere: [UInt32] = [], errno: Int32,
+                    when: Condition? = nil)
     /// Fails with `errno` when any of `bits` is set in `arg` (64 bits); allowed otherwise.
     case denyBits(String, arg: UInt32, bits: UInt64, errno: Int32)
 
@@ -32,14 +33,15 @@ public enum SeccompRule: Sendable, Hashable {
         case .deny(let n, let e): return "deny \(n) \(e)"
         case .allowValues(let n, let a, let v, let o, let e, let w):
             return "allow \(n) \(a) [\(list(v))] [\(list(o))] \(e) \(w.map { "\($0.arg)=\($0.value)" } ?? "-")"
-        case .denyValues(let n, let a, let v, let o, let e): return "denyv \(n) \(a) [\(list(v))] [\(list(o))] \(e)"
+        case .denyValues(let n, let a, let v, let o, let e, let w):
+            return "denyv \(n) \(a) [\(list(v))] [\(list(o))] \(e)" + (w.map { " \($0.arg)=\($0.value)" } ?? "")
         case .denyBits(let n, let a, let b, let e): return "bits \(n) \(a) \(b) \(e)"
         }
     }
 
     var syscallName: String {
         switch self {
-        case .deny(let n, _), .allowValues(let n, _, _, _, _, _), .denyValues(let n, _, _, _, _),
+        case .deny(let n, _), .allowValues(let n, _, _, _, _, _), .denyValues(let n, _, _, _, _, _),
              .denyBits(let n, _, _, _): n
         }
     }
@@ -145,12 +147,13 @@ public enum Seccomp {
                     let b = UInt64(1) << UInt64(bit)
                     try unsafe add(ctx, actErrno(e), nr, [masked(arg, b, b)], rule: name)
                 }
-            case .denyValues(let name, let arg, let values, let elsewhere, let e):
+            case .denyValues(let name, let arg, let values, let elsewhere, let e, let when):
+                let pre = when.map { [masked($0.arg, 0xffff_ffff, UInt64($0.value))] } ?? []
                 for v in values {
-                    try unsafe add(ctx, actErrno(e), nr, [masked(arg, 0xffff_ffff, UInt64(v))], rule: name)
+                    try unsafe add(ctx, actErrno(e), nr, pre + [masked(arg, 0xffff_ffff, UInt64(v))], rule: name)
                 }
                 for (mask, value) in complement(of: values + elsewhere) {
-                    try unsafe add(ctx, actAllow, nr, [masked(arg, UInt64(mask), UInt64(value))], rule: name)
+                    try unsafe add(ctx, actAllow, nr, pre + [masked(arg, UInt64(mask), UInt64(value))], rule: name)
                 }
             case .allowValues(let name, let arg, let values, let elsewhere, let e, let when):
                 let pre = when.map { [masked($0.arg, 0xffff_ffff, UInt64($0.value))] } ?? []

@@ -9,6 +9,8 @@ struct JailNetwork {
     var spec: NetworkSpec
     let ip4: JailSys
     let ip6: JailSys
+    /// allow.raw_sockets: on the host's stack, the jail's packets are checked too.
+    let checksPackets: Bool
     /// Host interface aliases to add: "interface address/prefix", as recorded.
     private(set) var aliases: [String] = []
 
@@ -18,6 +20,7 @@ struct JailNetwork {
         spec = jail.network
         ip4 = jail.ip4
         ip6 = jail.ip6
+        checksPackets = jail.allow.rawSockets && !jail.network.vnet
         let label = jail.name
         func fail(_ message: String) -> JailError { JailError(jail: label, message) }
         if spec.resolveHostname {
@@ -154,8 +157,10 @@ struct JailNetwork {
     /// Also jail -m: the same hooks as before (the families' kinds cannot change), each
     /// program swapped for its successor in one step, so no socket call sees neither.
     func attachAddressFilter(cgroup: Int32) throws(SystemError) {
-        try AddressFilter.attach(ipv4: Self.policy(ip4, spec.ip4, selection: spec.sourceSelection4),
-                                 ipv6: Self.policy(ip6, spec.ip6, selection: spec.sourceSelection6), to: cgroup)
+        let ipv4 = Self.policy(ip4, spec.ip4, selection: spec.sourceSelection4)
+        let ipv6 = Self.policy(ip6, spec.ip6, selection: spec.sourceSelection6)
+        try AddressFilter.attach(ipv4: ipv4, ipv6: ipv6, to: cgroup)
+        if checksPackets { try PacketAddressFilter.attach(ipv4: ipv4, ipv6: ipv6, to: cgroup) }
     }
 
     /// /proc/PID/net/{tcp,udp,unix,...} show the reader's network namespace: the host's.

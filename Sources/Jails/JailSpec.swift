@@ -156,9 +156,6 @@ extension JailSpec {
         }
 
         allow.rawSockets = p.bool("allow.raw_sockets") ?? false
-        if allow.rawSockets && !network.vnet {
-            throw SpecError("allow.raw_sockets: not on the host's network stack (a raw socket there sees all of the host's traffic); use vnet")
-        }
         allow.chflags = p.bool("allow.chflags") ?? false
         allow.socketAF = p.bool("allow.socket_af") ?? false
         allow.mlock = p.bool("allow.mlock") ?? false

@@ -31,7 +31,10 @@ public struct Restrictions: Sendable, Equatable {
         // vnet: the jail's own stack is its to configure (its namespace is the only one it
         // can reach: setns and new namespaces stay refused).
         if spec.network.vnet { caps.insert(.netAdmin) }
-        if spec.network.vnet && spec.allow.rawSockets { caps.insert(.netRaw) }
+        // allow.raw_sockets: on the host's stack the jail's packets are held to its
+        // addresses (PacketAddressFilter), and SO_MARK, which CAP_NET_RAW also opens, is
+        // refused below (a mark can pick the host's routes or firewall rules).
+        if spec.allow.rawSockets { caps.insert(.netRaw) }
         return caps
     }
 
@@ -92,19 +95,23 @@ public struct Restrictions: Sendable, Equatable {
 
     static let afUnix: UInt32 = 1, afInet: UInt32 = 2, afInet6: UInt32 = 10
     static let afNetlink: UInt32 = 16, afPacket: UInt32 = 17
+    static let solSocket: UInt32 = 1
 
     /// Address families: UNIX always; IPv4/IPv6 only when the jail has that network;
     /// netlink only for routing (read-only without CAP_NET_ADMIN) and audit, so the host's
     /// socket tables (sock_diag) stay hidden; others only with allow.socket_af, never
     /// packet sockets on the host's stack. A jail held to its addresses gets TCP and UDP
     /// only: those are the protocols whose addresses the kernel's cgroup hooks check (no
-    /// ICMP sockets, SCTP or MPTCP on the host's stack).
+    /// ICMP sockets, SCTP or MPTCP on the host's stack), unless allow.raw_sockets puts its
+    /// packets under the packet filter.
     static func socketRules(_ spec: JailSpec) -> [SeccompRule] {
         if spec.network.vnet { return vnetSocketRules(spec) }
         var inet: [UInt32] = []
         if spec.ip4 != .disable { inet.append(afInet) }
         if spec.ip6 != .disable { inet.append(afInet6) }
-        let held = [(spec.ip4, afInet), (spec.ip6, afInet6)].filter { $0.0 == .new }.map(\.1)
+        // Families whose protocols a rule below restricts (none with allow.raw_sockets: the
+        // packet filter checks what every protocol sends).
+        let held = spec.allow.rawSockets ? [] : [(spec.ip4, afInet), (spec.ip6, afInet6)].filter { $0.0 == .new }.map(\.1)
         let noInet = [afInet, afInet6].filter { !inet.contains($0) }
         let family: SeccompRule = spec.allow.socketAF
             ? .denyValues("socket", arg: 0, values: noInet + [afPacket], elsewhere: [afNetlink] + held,
@@ -118,7 +125,11 @@ public struct Restrictions: Sendable, Equatable {
             SeccompRule.allowValues("socket", arg: 2, values: [0, 6 /* TCP */, 17 /* UDP */, 136 /* UDPLITE */],
                                     errno: EPROTONOSUPPORT, when: .init(arg: 0, value: $0))
         }
-        return [family, netlink] + protocols
+        let noMark: [SeccompRule] = !spec.allow.rawSockets ? [] : [
+            .denyValues("setsockopt", arg: 1, values: [], elsewhere: [solSocket], errno: EPERM),
+            .denyValues("setsockopt", arg: 2, values: [36 /* SO_MARK */], errno: EPERM, when: .init(arg: 1, value: solSocket)),
+        ]
+        return [family, netlink] + protocols + noMark
     }
 
     /// A vnet jail's own stack: every IP protocol, the netlink families that configure it

@@ -67,10 +67,23 @@ struct Params: JailParameterSource {
     }
 }
 
+extension RestrictionTests {
+    /// allow.raw_sockets on the host's stack: CAP_NET_RAW and every protocol, but SO_MARK
+    /// (which CAP_NET_RAW also opens) stays refused; packet sockets too.
+    @Test func rawSocketsOnTheSharedStack() throws {
+        let spec = try JailSpec(Params(["allow.raw_sockets": "true", "ip4.addr": "192.0.2.1", "persist": "true"]))
+        let r = Restrictions(spec)
+        #expect(r.capabilities.contains(.netRaw) && !r.capabilities.contains(.netAdmin))
+        #expect(r.seccomp.contains(.denyValues("setsockopt", arg: 2, values: [36], errno: EPERM, when: .init(arg: 1, value: 1))))
+        let closed = try JailSpec(Params(["ip4.addr": "192.0.2.1", "persist": "true"]))
+        #expect(!Restrictions(closed).capabilities.contains(.netRaw))
+        #expect(!Restrictions(closed).seccomp.contains { if case .denyValues("setsockopt", _, _, _, _, _) = $0 { true } else { false } })
+    }
+}
+
 @Suite struct SpecTests {
     @Test func refusesWhatLinuxCannotGrantSafely() {
         #expect(throws: SpecError.self) { try JailSpec(Params(["allow.set_hostname": "true", "persist": "true"])) }
-        #expect(throws: SpecError.self) { try JailSpec(Params(["allow.raw_sockets": "true", "persist": "true"])) }
         #expect(throws: SpecError.self) { try JailSpec(Params(["sysvmsg": "new", "sysvshm": "inherit", "persist": "true"])) }
         #expect(throws: SpecError.self) { try JailSpec(Params(["host.hostname": "-bad", "persist": "true"])) }
     }

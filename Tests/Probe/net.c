@@ -183,6 +183,55 @@ static int net_sockets(void) {
     return 0;
 }
 
+// rawsend SRC DST: an ICMP echo request with a header of our own (IP_HDRINCL), so the
+// source is whatever we write: spoofing, unless something stops it.
+static int net_rawsend(const char *src, const char *dst) {
+    int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+    if (fd < 0) return net_fail("rawsend");
+    unsigned char p[28] = {0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, IPPROTO_ICMP};
+    inet_pton(AF_INET, src, p + 12);
+    inet_pton(AF_INET, dst, p + 16);
+    p[20] = 8;                                          // echo request
+    unsigned sum = 0;
+    for (int i = 20; i < 28; i += 2) sum += (unsigned)(p[i] << 8 | p[i + 1]);
+    sum = ~((sum & 0xffff) + (sum >> 16)) & 0xffff;
+    p[22] = (unsigned char)(sum >> 8); p[23] = (unsigned char)sum;
+    struct sockaddr_storage ss;
+    socklen_t len = net_addr(dst, 0, &ss);
+    if (sendto(fd, p, sizeof p, 0, (struct sockaddr *)&ss, len) < 0) return net_fail("rawsend");
+    printf("rawsend=ok\n");
+    return 0;
+}
+
+// rawrecv MS: the destinations of the ICMP packets a raw socket sees for MS milliseconds.
+static int net_rawrecv(int ms) {
+    int fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+    if (fd < 0) return net_fail("rawrecv");
+    printf("rawrecv=ready\n");
+    fflush(stdout);
+    struct pollfd pfd = {fd, POLLIN, 0};
+    while (poll(&pfd, 1, ms) == 1) {
+        unsigned char p[1500];
+        if (recv(fd, p, sizeof p, 0) < 20) break;
+        char a[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, p + 16, a, sizeof a);
+        printf("seen=%s\n", a);
+        fflush(stdout);
+    }
+    return 0;
+}
+
+// mark: SO_MARK steers the host's routing and firewall; CAP_NET_RAW alone opens it.
+static int net_mark(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM, 0), mark = 7;
+    if (fd < 0) return net_fail("mark");
+    result("mark", setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark));
+    int one = 1;
+    result("reuseaddr", setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one));
+    result("nodelay", setsockopt(socket(AF_INET, SOCK_STREAM, 0), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one));
+    return 0;
+}
+
 static int net_command(int argc, char **argv) {
     const char *c = argv[1];
     if (!strcmp(c, "bind") && argc > 4) return net_bind(argv[2], atoi(argv[3]), argv[4]);
@@ -193,5 +242,8 @@ static int net_command(int argc, char **argv) {
     if (!strcmp(c, "abstract") && argc > 2) return net_abstract(argv[2]);
     if (!strcmp(c, "abstractlisten") && argc > 2) return net_abstract_listen(argv[2]);
     if (!strcmp(c, "sockets")) return net_sockets();
+    if (!strcmp(c, "rawsend") && argc > 3) return net_rawsend(argv[2], argv[3]);
+    if (!strcmp(c, "rawrecv") && argc > 2) return net_rawrecv(atoi(argv[2]));
+    if (!strcmp(c, "mark")) return net_mark();
     return -1;
 }
