@@ -32,18 +32,21 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "Jails",
-            dependencies: ["JailSys", "Rctl", "JailMounts", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["JailSys", "JailConf", "Rctl", "JailMounts", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict),
         .target(
             name: "JailCLI",
             dependencies: ["Jails", "JailConf"],
             swiftSettings: noWarnings),
         .executableTarget(name: "jail", dependencies: ["JailCLI"]),
+        // A daemon that jails itself (issue 9), and the tests' subject doing the same.
+        .executableTarget(name: "selfjail-example", dependencies: ["Jails"], path: "Examples/SelfJail"),
+        .executableTarget(name: "selfjail-probe", dependencies: ["Jails"], path: "Tests/SelfJailProbe"),
         .testTarget(name: "JailConfTests", dependencies: ["JailConf"]),
         .testTarget(name: "RctlTests", dependencies: ["Rctl"]),
         .testTarget(name: "JailMountsTests", dependencies: ["JailMounts"]),
         .testTarget(name: "JailsTests", dependencies: ["Jails", "JailSys", "JailCLI", "JailMounts", "Rctl"]),
         // Runs the real `jail` binary; the dependency makes `swift test` build it first.
-        .testTarget(name: "IntegrationTests", dependencies: ["jail"], exclude: []),
+        .testTarget(name: "IntegrationTests", dependencies: ["jail", "selfjail-example", "selfjail-probe"], exclude: []),
     ]
 )

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "cjail.h"
 #include "raw.h"
+#include "cjattach.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -407,59 +408,10 @@ static int run_step(const struct cj_step *s) {
     return -1;
 }
 
-// Moves this process into the jail's v1 cgroups ("0" names the writer). The first write
-// waits for an RCU grace period (milliseconds); the others reuse it. Only jails with
-// limits on v1 controllers have any.
-static int enter_v1_cgroups(const struct cj_plan *plan) {
-    for (size_t i = 0; i < plan->nv1_procs; i++)
-        if (write(plan->v1_procs_fds[i], "0", 1) != 1) return -1;
-    return 0;
-}
-
-static int set_rlimits(const struct cj_plan *plan) {
-    for (size_t i = 0; i < plan->nrlimits; i++) {
-        struct { uint64_t cur, max; } lim = { plan->rlimits[i].soft, plan->rlimits[i].hard };
-        if (syscall(SYS_prlimit64, 0, plan->rlimits[i].resource, &lim, NULL) < 0) return -1;
-    }
-    return 0;
-}
-
-static int landlock_scope(uint64_t scoped) {
-    // struct landlock_ruleset_attr (linux/landlock.h, ABI 6): no access rights handled,
-    // only scopes; then landlock_restrict_self.
-    struct { uint64_t handled_access_fs, handled_access_net, scoped; } attr = { 0, 0, scoped };
-    int fd = (int)syscall(444 /* landlock_create_ruleset */, &attr, sizeof attr, 0);
-    if (fd < 0) return -1;
-    int r = (int)syscall(446 /* landlock_restrict_self */, fd, 0);
-    int e = errno;
-    close(fd);
-    errno = e;
-    return r;
-}
-
-static int drop_capabilities(const struct cj_plan *plan) {
-    // The bounding set caps what any later execve (setuid-root binaries included) can
-    // ever regain; CAP_SETPCAP is still held here, so this must come before setresuid.
-    for (int cap = 0; cap <= 63; cap++) {
-        if (plan->keep_caps & (1ull << cap)) continue;
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return -1;
-    }
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-        return -1;
-    return 0;
-}
-
-static int limit_root_capabilities(const struct cj_plan *plan) {
-    struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-    struct __user_cap_data_struct data[2];
-    for (int i = 0; i < 2; i++) {
-        uint32_t word = (uint32_t)(plan->keep_caps >> (32 * i));
-        data[i].effective = word;
-        data[i].permitted = word;
-        data[i].inheritable = 0;
-    }
-    return (int)syscall(SYS_capset, &hdr, data);
-}
+static int enter_v1_cgroups(const struct cj_plan *plan) { return cj_write_procs(plan->v1_procs_fds, plan->nv1_procs); }
+static int set_rlimits(const struct cj_plan *plan) { return cj_set_rlimits(plan->rlimits, plan->nrlimits); }
+static int drop_capabilities(const struct cj_plan *plan) { return cj_drop_bounding(plan->keep_caps); }
+static int limit_root_capabilities(const struct cj_plan *plan) { return cj_limit_root_caps(plan->keep_caps); }
 
 static void exec_command(const struct cj_plan *plan) {
     const char *name = plan->argv[0];
@@ -538,7 +490,7 @@ __attribute__((noreturn)) static void command_child(const struct cj_plan *plan, 
     // A Landlock domain of its own, scoped: on the host's network stack the abstract unix
     // socket namespace is the host's, and only this closes it (CAP_SYS_ADMIN still held,
     // so no no_new_privs).
-    if (plan->landlock_scoped && landlock_scope(plan->landlock_scoped) < 0) fail(plan, CJ_FAIL_LANDLOCK, errno);
+    if (plan->landlock_scoped && cj_landlock_scope(plan->landlock_scoped) < 0) fail(plan, CJ_FAIL_LANDLOCK, errno);
     // Loaded while this process still holds CAP_SYS_ADMIN, so that no_new_privs is not
     // needed: setuid programs inside the jail keep working within the bounding set.
     if (plan->filter != NULL && cj_seccomp_load(plan->filter, plan->filter_len) < 0)

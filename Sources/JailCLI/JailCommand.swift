@@ -73,6 +73,12 @@ enum JailCommand {
         options.verbose = opts.has("v")
         options.printJID = opts.has("i")
         options.jidFile = opts.value("J")
+        // libjail's JAIL_CREATE|JAIL_ATTACH: the calling daemon enters the new jail itself.
+        // Not passed on to the exec.* hooks.
+        if let pid = getenv("JAIL_ATTACH_PID") {
+            options.adopt = Int32(String(cString: pid))
+            unsetenv("JAIL_ATTACH_PID")
+        }
         let env = Environment.fromProcessEnvironment()
 
         if !create && !remove && !modify {
@@ -335,7 +341,7 @@ enum JailCommand {
     }
 }
 
-extension JailParams: JailParameterSource {
+extension JailParams {
     /// `name=value` words that recreate these parameters through CommandLineParams (the
     /// registry keeps them, so jexec and jls see the jail as created).
     var words: [String] {

@@ -51,6 +51,10 @@ public struct CreateOptions: Sendable {
     public var printJID = false
     /// jail -J: a file that receives `jid=N name=value ...` for each jail created.
     public var jidFile: String?
+    /// A process that enters the jail in place (Jail.enter, libjail's JAIL_ATTACH): moved
+    /// into the jail's cgroups before its init starts, so that the jail lives exactly as
+    /// long as the process has something in it, without persist or a command.
+    public var adopt: Int32?
     public init() {}
 }
 
@@ -67,6 +71,23 @@ public struct JailCreation {
         self.parameters = parameters
         self.options = options
         self.env = environment
+    }
+
+    /// Moves `pid` into the jail's cgroups. The returned undo (back where it was) must run
+    /// before the cgroups are killed or removed, which would otherwise kill it.
+    private func adopt(_ pid: Int32, into members: FilePath, v1: [String], _ undo: inout UndoStack) throws(JailError) -> () -> Void {
+        var saved = [CChar](repeating: 0, count: 8192)
+        guard unsafe cj_cgroup_save(pid, &saved, saved.count) == 0 else {
+            throw JailError(jail: spec.name, "process \(pid) to attach: no such process")
+        }
+        let restore = { unsafe cj_cgroup_restore(pid, saved) }
+        undo.push(restore)
+        do {
+            for directory in [members] + v1.map({ FilePath($0) }) {
+                try CgroupFiles.write(directory, "cgroup.procs", String(pid))
+            }
+        } catch { throw JailError(jail: spec.name, "attach process \(pid): \(error)") }
+        return restore
     }
 
     /// Returns the exit status for `jail`: 0, or 1 when the command failed.
@@ -89,7 +110,7 @@ public struct JailCreation {
             do { return try body() } catch { throw fail(error.description) }
         }
 
-        if spec.command == nil && spec.hooks.start.isEmpty && !spec.persist {
+        if spec.command == nil && spec.hooks.start.isEmpty && !spec.persist && options.adopt == nil {
             // The kernel's own rule (kern_jail.c): a jail must persist or attach.
             throw fail("jail must persist or have a command (add persist, or command=...)")
         }
@@ -257,6 +278,7 @@ public struct JailCreation {
             try network.attachFilters(cgroup: cgroupFD.rawValue, state: env.registry.directory)
         }
         let membersFD = try sys { () throws(SystemError) in try OwnedFD.open(members, O_RDONLY | O_DIRECTORY) }
+        let release = try options.adopt.map { (pid) throws(JailError) in try adopt(pid, into: members, v1: limits.v1Directories, &undo) }
         let eventsFD = try sys { () throws(SystemError) in try OwnedFD.open(members.appending("cgroup.events"), O_RDONLY) }
         let exeFD = try sys { () throws(SystemError) in
             OwnedFD(try syscall("create the init image") { cj_init_memfd() })
@@ -295,6 +317,7 @@ public struct JailCreation {
             var st: Int32 = 0
             _ = unsafe waitpid(pid, &st, 0)
         }
+        if let release { undo.push(release) }
         // Only the child's copies may keep these open: end-of-file must mean "done".
         errorWrite.close()
         statusWrite.close()

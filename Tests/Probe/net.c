@@ -104,7 +104,7 @@ static int net_connect(const char *addr, int port, int fastopen) {
         return net_fail("connect");
     }
     net_local("connect", fd);
-    char buf[16] = {0};
+    char buf[128] = {0};
     struct pollfd p = { fd, POLLIN, 0 };
     if (poll(&p, 1, 2000) == 1 && read(fd, buf, sizeof buf - 1) > 0) printf("read=%s", buf);
     fflush(stdout);

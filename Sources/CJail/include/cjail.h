@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cjattach.h"
+
 #pragma clang assume_nonnull begin
 
 // One set-up step, executed in order inside the new mount namespace. A step that fails
@@ -77,12 +79,6 @@ struct cj_step {
     unsigned long arg;
 };
 
-// A resource limit set on every jailed command (prlimit: RLIMIT_* number, soft, hard).
-struct cj_rlimit {
-    int resource;
-    uint64_t soft;
-    uint64_t hard;
-};
 
 // Everything the child needs, prepared by the parent.
 struct cj_plan {

@@ -1,0 +1,106 @@
+// The self-jailing tests' subject: a process that enters a jail through the library and
+// reports, as "name=value" lines, what it then sees and cannot do.
+//   selfjail-probe enter|threads|attach SECONDS [key=value ... | JAIL]
+import Glibc
+import Jails
+
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
+func errnoName(_ e: Int32) -> String {
+    switch e {
+    case EPERM: "EPERM"
+    case EADDRNOTAVAIL: "EADDRNOTAVAIL"
+    case ENOENT: "ENOENT"
+    case EACCES: "EACCES"
+    case EINVAL: "EINVAL"
+    case EAFNOSUPPORT: "EAFNOSUPPORT"
+    default: "E\(e)"
+    }
+}
+
+func rootInode() -> UInt {
+    var st = stat()
+    return stat("/", &st) == 0 ? UInt(st.st_ino) : 0
+}
+
+func bindTo(_ address: String) -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return errnoName(errno) }
+    defer { close(fd) }
+    var sin = sockaddr_in()
+    sin.sin_family = sa_family_t(AF_INET)
+    inet_pton(AF_INET, address, &sin.sin_addr)
+    let r = withUnsafePointer(to: &sin) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard r == 0 else { return errnoName(errno) }
+    var local = sockaddr_in()
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &local) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+    }
+    var text = [CChar](repeating: 0, count: 64)
+    inet_ntop(AF_INET, &local.sin_addr, &text, 64)
+    return "ok " + String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+let args = CommandLine.arguments
+let mode = args[1], seconds = UInt32(args[2]) ?? 0
+let words = Array(args.dropFirst(3))
+let pairs: [(key: String, value: String)] = words.map { w in
+    let eq = w.firstIndex(of: "=") ?? w.endIndex
+    return (String(w[..<eq]), eq == w.endIndex ? "" : String(w[w.index(after: eq)...]))
+}
+let hostRoot = rootInode()
+
+if mode == "threads" {
+    var thread = pthread_t()
+    pthread_create(&thread, nil, { _ in sleep(100); return nil }, nil)
+}
+
+var start = timespec(), end = timespec()
+clock_gettime(CLOCK_MONOTONIC, &start)
+do {
+    if mode == "attach" {
+        try Jail.attach(words[0])
+    } else {
+        try Jail.enter(pairs)
+    }
+} catch {
+    say("enter=\(error)")
+    say("host_root=\(rootInode() == hostRoot ? "yes" : "no")")
+    exit(1)
+}
+clock_gettime(CLOCK_MONOTONIC, &end)
+let ms = Double(end.tv_sec - start.tv_sec) * 1000 + Double(end.tv_nsec - start.tv_nsec) / 1e6
+say("enter=ok")
+say("enter_ms=\(ms)")
+say("host_root=\(rootInode() == hostRoot ? "yes" : "no")")
+say("host_file=\(access("/etc/debian_version", F_OK) == 0 ? "ok" : errnoName(errno))")
+say("bind_any=\(bindTo("0.0.0.0"))")
+say("bind_foreign=\(bindTo("198.51.100.1"))")
+say("sethostname=\(sethostname("x", 1) == 0 ? "ok" : errnoName(errno))")
+say("mount=\(mount("none", "/tmp", "tmpfs", 0, nil) == 0 ? "ok" : errnoName(errno))")
+// A child is born in the jail's PID namespace: its pid there is small.
+var fds: [Int32] = [0, 0]
+pipe(&fds)
+let child = fork()
+if child == 0 {
+    var pid = getpid()
+    _ = write(fds[1], &pid, 4)
+    _exit(0)
+}
+var inner: Int32 = 0
+_ = read(fds[0], &inner, 4)
+waitpid(child, nil, 0)
+say("child_pid=\(inner)")
+// Dropping to an unprivileged user works, and there is no way back.
+if setgid(65534) == 0 && setuid(65534) == 0 {
+    say("drop=ok")
+    say("regain=\(setuid(0) == 0 ? "ok" : errnoName(errno))")
+}
+say("ready")
+sleep(seconds)
