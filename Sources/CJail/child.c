@@ -477,6 +477,14 @@ __attribute__((noreturn)) static void command_child(const struct cj_plan *plan, 
     for (int sig = 1; sig < 32; sig++)
         if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
 
+    // No audit login uid from whoever started the jail: a login inside sets its own, and
+    // pam_loginuid refuses logins when it cannot (CAP_AUDIT_CONTROL is needed to change a
+    // set one, and the jail lacks it). Kernels without audit have no such file.
+    int loginuid = open("/proc/self/loginuid", O_WRONLY | O_CLOEXEC);
+    if (loginuid >= 0) {
+        (void)!write(loginuid, "4294967295", 10);
+        close(loginuid);
+    }
     // Lowered while still privileged; jailed root lacks CAP_SYS_RESOURCE to raise them.
     // (jexec's helper set them before the fork: a command held stopped here by the jail
     // must not apply stale ones after an rctl change.)
@@ -531,6 +539,10 @@ __attribute__((noreturn)) static void jail_child(const struct cj_plan *plan) {
     // jail: it still holds every capability and the host's descriptors.
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (enter_v1_cgroups(plan) < 0) fail(plan, CJ_FAIL_CGROUP, errno);
+    // A booted system's cgroup namespace is rooted where it was born (its cgroup2 mount
+    // shows that subtree): made here, once in place, whatever clone3 did with
+    // CLONE_NEWCGROUP and CLONE_INTO_CGROUP together.
+    if (plan->boot && syscall(SYS_unshare, CLONE_NEWCGROUP) < 0) fail(plan, CJ_FAIL_SETUP, errno);
 
     for (size_t i = 0; i < plan->nsteps; i++) {
         const struct cj_step *s = &plan->steps[i];
@@ -539,6 +551,9 @@ __attribute__((noreturn)) static void jail_child(const struct cj_plan *plan) {
             fail(plan, (int)i, errno);
         }
     }
+
+    // A whole system: its init is PID 1, confined as any command of the jail.
+    if (plan->boot) command_child(plan, -1);
 
     int go[2] = { -1, -1 };
     pid_t cmd = 0;

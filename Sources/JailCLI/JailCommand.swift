@@ -26,6 +26,14 @@ enum JailCommand {
         case "mount": return MountCommands.mount(Array(args.dropFirst()))
         case "umount", "unmount": return MountCommands.unmount(Array(args.dropFirst()))
         case "epair": return EpairCommand.run(Array(args.dropFirst()))
+        case "start": return ServiceCommands.start(Array(args.dropFirst()))
+        case "stop": return ServiceCommands.stop(Array(args.dropFirst()))
+        case "restart": return ServiceCommands.start(Array(args.dropFirst()), restart: true)
+        case "console": return ServiceCommands.console(Array(args.dropFirst()))
+        case "passwd": return ServiceCommands.passwd(Array(args.dropFirst()))
+        case "create": return TreeCommands.create(Array(args.dropFirst()))
+        case "destroy": return TreeCommands.destroy(Array(args.dropFirst()))
+        case "systemd-generator": return ServiceCommands.systemdGenerator(Array(args.dropFirst()))
         default: break
         }
         let opts: Getopt

@@ -316,6 +316,12 @@ public enum ParameterTable {
         pseudo(
             "stop.timeout", .int, default: .list(["10"]), "10", range: 0...Int(Int32.max),
             "seconds to wait after SIGTERM before removing the jail"),
+        pseudo(
+            "stop.signal", .string, "SIGRTMIN+3 for systemd, else SIGPWR",
+            "with init: the signal asking the jail's init to halt (then stop.timeout, then SIGKILL)"),
+        pseudo(
+            "init", .string, "none",
+            "the tree's own init (/sbin/init) as the jail's PID 1, booting a whole system; started with container=jail"),
         pseudo("interface", .string, "none", "host interface that gets the jail's addresses"),
         pseudo(
             "thin.base", .string, "none",

@@ -23,8 +23,13 @@ public enum CgroupV2 {
     }
 
     /// rmdir, retried briefly: a cgroup whose last process has just exited can still be
-    /// busy for a moment while the kernel finishes the exit.
-    public static func remove(_ path: FilePath) throws(SystemError) {
+    /// busy for a moment while the kernel finishes the exit. The cgroups a booted system
+    /// made below it (systemd's slices and scopes) go first; their depth is bounded by the
+    /// cgroup.max.depth the jail was given.
+    public static func remove(_ path: FilePath, depth: Int = 0) throws(SystemError) {
+        if depth < 32 {
+            for child in subdirectories(path) { try remove(path.appending(child), depth: depth + 1) }
+        }
         for attempt in 0..<200 {
             let r = unsafe path.withPlatformString { unsafe rmdir($0) }
             if r == 0 { return }
@@ -34,6 +39,19 @@ public enum CgroupV2 {
             var ts = timespec(tv_sec: 0, tv_nsec: 1_000_000)
             unsafe _ = nanosleep(&ts, nil)
         }
+    }
+
+    /// The child cgroups: the directories of a cgroup's directory.
+    static func subdirectories(_ path: FilePath) -> [String] {
+        guard let dir = unsafe path.withPlatformString({ unsafe opendir($0) }) else { return [] }
+        defer { unsafe _ = closedir(dir) }
+        var out: [String] = []
+        while let entry = unsafe readdir(dir) {
+            guard unsafe entry.pointee.d_type == UInt8(DT_DIR) else { continue }
+            let name = unsafe withUnsafeBytes(of: entry.pointee.d_name) { unsafe String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { out.append(name) }
+        }
+        return out
     }
 
     /// Whether any process is in the cgroup or below it.

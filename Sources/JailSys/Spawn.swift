@@ -94,6 +94,9 @@ public struct ChildPlan: Sendable {
     public var errorFD: Int32 = -1
     public var statusFD: Int32 = -1
     public var persist = false
+    /// `argv` is the tree's own init: the jail's first process becomes it (PID 1), after
+    /// the set-up and the confinement of a command; ours is not used.
+    public var boot = false
     /// jexec: the running jail's init (a pidfd) and the namespaces to join.
     public var joinPIDFD: Int32 = -1
     public var joinFlags: UInt64 = 0
@@ -182,6 +185,7 @@ public enum Spawner {
                         error_fd: plan.errorFD,
                         status_fd: plan.statusFD,
                         persist: plan.persist ? 1 : 0,
+                        boot: plan.boot ? 1 : 0,
                         join_pidfd: plan.joinPIDFD,
                         join_flags: plan.joinFlags,
                         steps: UnsafePointer(stepBuf.baseAddress ?? emptyStep),

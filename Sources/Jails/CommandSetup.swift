@@ -52,6 +52,7 @@ struct CommandSetup {
 
 extension JailSpec {
     static let newNet: UInt64 = 0x4000_0000
+    static let newCgroup: UInt64 = 0x0200_0000
 
     /// The namespaces a jail of this spec has of its own (CLONE_NEW* bits).
     var namespaceFlags: UInt64 {
@@ -59,6 +60,8 @@ extension JailSpec {
         if host != .inherit { flags |= 0x0400_0000 /* NEWUTS */ }
         if ![sysvmsg, sysvsem, sysvshm].contains(.inherit) { flags |= 0x0800_0000 /* NEWIPC */ }
         if network.vnet { flags |= Self.newNet }
+        // A booted system manages its own cgroup tree (systemd): it sees the jail's only.
+        if initPath != nil { flags |= Self.newCgroup }
         return flags
     }
 }

@@ -90,6 +90,38 @@ public struct JailCreation {
         return restore
     }
 
+    /// The tree's own init as PID 1, in the environment systemd reads to know it runs in a
+    /// container (systemd's CONTAINER_INTERFACE).
+    static func boot(_ plan: inout ChildPlan, init path: String) {
+        plan.boot = true
+        plan.argv = [path]
+        plan.environment = ["container=jail", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+        plan.searchPath = nil
+        plan.workdir = "/"
+        plan.takeTerminal = false
+        plan.credentials = nil
+    }
+
+    /// 0, 1 and 2 pointed at `fd` (or /dev/null for -1); what they were, to restore.
+    static func redirectStandardStreams(to fd: Int32) -> [Int32] {
+        let target = fd >= 0 ? fd : unsafe open("/dev/null", O_RDWR | O_CLOEXEC)
+        defer { if fd < 0 && target >= 0 { _ = close(target) } }
+        guard target >= 0 else { return [] }
+        var saved: [Int32] = []
+        for stream: Int32 in 0...2 {
+            saved.append(fcntl(stream, F_DUPFD_CLOEXEC, 3))
+            _ = dup2(target, stream)
+        }
+        return saved
+    }
+
+    static func restoreStandardStreams(_ saved: [Int32]) {
+        for (stream, fd) in saved.enumerated() where fd >= 0 {
+            _ = dup2(fd, Int32(stream))
+            _ = close(fd)
+        }
+    }
+
     /// Returns the exit status for `jail`: 0, or 1 when the command failed.
     public func run() throws(JailError) -> Int32 {
         var undo = UndoStack()
@@ -110,7 +142,7 @@ public struct JailCreation {
             do { return try body() } catch { throw fail(error.description) }
         }
 
-        if spec.command == nil && spec.hooks.start.isEmpty && !spec.persist && options.adopt == nil {
+        if spec.command == nil && spec.hooks.start.isEmpty && !spec.persist && options.adopt == nil && spec.initPath == nil {
             // The kernel's own rule (kern_jail.c): a jail must persist or attach.
             throw fail("jail must persist or have a command (add persist, or command=...)")
         }
@@ -251,6 +283,14 @@ public struct JailCreation {
             try? CgroupV2.remove(cgroup)
         }
         try sys { () throws(SystemError) in try CgroupV2.makeDirectory(members) }
+        if spec.initPath != nil {
+            // A booted system makes cgroups of its own below `members`; bounded here, on
+            // the cgroup it cannot see or write, so that it cannot exhaust the kernel's.
+            try sys { () throws(SystemError) in
+                try CgroupFiles.write(cgroup, "cgroup.max.depth", "16")
+                try CgroupFiles.write(cgroup, "cgroup.max.descendants", "1024")
+            }
+        }
         if !limits.placements.isEmpty {
             try sys { () throws(SystemError) in try limits.applyCgroups() }
         }
@@ -265,7 +305,8 @@ public struct JailCreation {
         // A vnet jail's interfaces are set up from outside once it exists: before its command.
         let direct = spec.hooks.created.isEmpty && spec.hooks.start.isEmpty && !Terminal.isInteractive
             && !spec.network.vnet ? spec.command : nil
-        let holdOpen = !spec.persist && (direct == nil && (spec.command != nil || spec.hooks.runAfterCreation))
+        // A booted jail lives as long as its own init: nothing to hold open.
+        let holdOpen = !spec.persist && spec.initPath == nil && (direct == nil && (spec.command != nil || spec.hooks.runAfterCreation))
 
         let cgroupFD = try sys { () throws(SystemError) in try OwnedFD.open(cgroup, O_RDONLY | O_DIRECTORY) }
         // The devices the jail may open, whatever nodes it finds: its cgroup's device filter.
@@ -290,7 +331,9 @@ public struct JailCreation {
 
         var plan = ChildPlan()
         plan.cloneFlags = confinement.namespaceFlags
-        plan.initCgroupFD = cgroupFD.rawValue
+        // A booted system's init is born among the jail's processes: its cgroup namespace is
+        // rooted there, below the cgroup that holds the jail's filters and limits.
+        plan.initCgroupFD = spec.initPath == nil ? cgroupFD.rawValue : membersFD.rawValue
         plan.jailCgroupFD = membersFD.rawValue
         plan.eventsFD = eventsFD.rawValue
         plan.initExecutableFD = exeFD.rawValue
@@ -306,8 +349,16 @@ public struct JailCreation {
         plan.filter = confinement.program
         plan.landlockScopes = confinement.landlockScopes
         if let direct { setup.apply(to: &plan, argv: direct) }
+        if let initPath = spec.initPath { Self.boot(&plan, init: initPath) }
 
-        let pid = try sys { () throws(SystemError) in try Spawner.spawn(plan) }
+        // A booted init's standard streams: exec.consolelog, else nothing (never our
+        // caller's terminal). They are copied at the clone, so ours point there meanwhile.
+        let console = spec.initPath == nil ? -1 : try runner.consoleLog()
+        let saved = spec.initPath == nil ? [] : Self.redirectStandardStreams(to: console)
+        let spawned = Result { () throws(SystemError) in try Spawner.spawn(plan) }
+        Self.restoreStandardStreams(saved)
+        if console >= 0 { _ = close(console) }
+        let pid = try sys { () throws(SystemError) in try spawned.get() }
         TestPoint.spawned.reached()
         undo.push {
             // Everything in the jail dies at once (cgroup.kill: nothing can fork away), the
@@ -459,10 +510,9 @@ public struct JailCreation {
         guard unsafe fstat(fd.rawValue, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
             throw JailError(jail: label, "path \(path): not a directory")
         }
-        var buf = [CChar](repeating: 0, count: 4096)
-        let n = unsafe readlink("/proc/self/fd/\(fd.rawValue)", &buf, buf.count - 1)
-        guard n > 0 else { throw JailError(jail: label, "path \(path): cannot resolve it") }
-        let resolved = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let resolved = readSymbolicLink("/proc/self/fd/\(fd.rawValue)") else {
+            throw JailError(jail: label, "path \(path): cannot resolve it")
+        }
         let given = path.split(separator: "/").filter { $0 != "." }
         if resolved == "/" && !given.isEmpty {
             throw JailError(jail: label, "path \(path): resolves to /; give path=/ if that is meant")
@@ -520,8 +570,8 @@ enum Liveness {
     }
 }
 
-enum ProcessEnvironment {
-    static func current() -> [String] {
+public enum ProcessEnvironment {
+    public static func current() -> [String] {
         var out: [String] = []
         var p = unsafe environ
         while let entry = unsafe p.pointee {

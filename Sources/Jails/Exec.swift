@@ -87,7 +87,7 @@ struct RunningJail: ~Copyable {
         let pidfd = OwnedFD(raw)
         // Checked after the pidfd exists: from here the pid cannot be reused under us.
         guard ProcessIdentity.isAlive(record.initPID, start: record.initStart),
-              Self.cgroup(of: record.initPID).map({ record.cgroup.hasSuffix($0) }) == true
+              Self.cgroup(of: record.initPID).map({ Self.within(record.cgroup, $0) }) == true
         else {
             throw JailError(jail: nil, "jail \"\(key)\" not found")
         }
@@ -107,6 +107,18 @@ struct RunningJail: ~Copyable {
             record.freezerStart = 0
             try? registry.write(record)
         }
+    }
+
+    /// Whether the cgroup `path` (as /proc/PID/cgroup names it) is the jail's cgroup (the
+    /// absolute `jailCgroup`) or below it: a booted jail's init (systemd) moves itself into
+    /// a cgroup of its own making there.
+    static func within(_ jailCgroup: String, _ path: String) -> Bool {
+        var p = Substring(path)
+        while !p.isEmpty && p != "/" {
+            if jailCgroup.hasSuffix(p) { return true }
+            p = p[..<(p.lastIndex(of: "/") ?? p.startIndex)]
+        }
+        return false
     }
 
     /// The process's cgroup v2 path ("0::/path" in /proc/pid/cgroup).

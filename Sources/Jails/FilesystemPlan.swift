@@ -13,6 +13,8 @@ public enum FilesystemPlan {
 
     // Slots of the file systems the child mounts, for steps done beneath them.
     static let devSlot = 1, procSlot = 2, sysSlot = 3
+    /// A booted jail's /run: the last slot (4 to 62 are the mount lines', MountPlan).
+    static let runSlot = 63
 
     // Kernel interfaces in /proc that reach the whole machine: read-only for the jail.
     static let procReadOnly = ["sys", "sysrq-trigger", "irq", "bus", "fs"]
@@ -74,6 +76,22 @@ public enum FilesystemPlan {
         steps.append(.fsMount(target: "/sys", fstype: "sysfs", flags: UInt(MS_RDONLY) | nosuid | nodev | noexec,
                               data: nil, optional: true, slot: sysSlot))
         steps.append(.mask("firmware", base: sysSlot))
+        if spec.initPath != nil {
+            // What a booted system expects (systemd's container interface): its own cgroup
+            // tree, writable, and /run and /tmp empty at each boot.
+            steps.append(.fsMount(target: "fs/cgroup", fstype: "cgroup2", flags: nosuid | nodev | noexec, data: nil,
+                                  optional: true, base: sysSlot))
+            // systemd stops unless /dev/shm is a mount (of its own, here).
+            if spec.mountDevfs {
+                steps.append(.fsMount(target: "shm", fstype: "tmpfs", flags: nosuid | nodev, data: "mode=1777", base: devSlot))
+            }
+            steps.append(.fsMount(target: "/run", fstype: "tmpfs", flags: nosuid | nodev, data: "mode=755,size=20%",
+                                  slot: runSlot))
+            steps.append(.makeDirectory("lock", mode: 0o755, base: runSlot))
+            steps.append(.fsMount(target: "lock", fstype: "tmpfs", flags: nosuid | nodev | noexec,
+                                  data: "mode=1777,size=5m", base: runSlot))
+            steps.append(.fsMount(target: "/tmp", fstype: "tmpfs", flags: nosuid | nodev, data: "mode=1777"))
+        }
         if spec.mountDevfs { steps.append(.maskFile("kernel/vmcoreinfo", base: sysSlot)) }
         for dir in hiddenHostDirectories {
             if let inside = pathInside(root: root, hostPath: dir) { steps.append(.mask(inside)) }

@@ -16,10 +16,8 @@ enum HostState {
             throw JailError(jail: nil, "\(path): " + (e == .tooManySymbolicLinkLevels ? "a symbolic link in the path; give the real path" : SystemError.message(e)))
         }
         defer { _ = close(fd) }
-        var buf = [CChar](repeating: 0, count: 4096)
-        let n = unsafe readlink("/proc/self/fd/\(fd)", &buf, buf.count - 1)
-        guard n > 0 else { throw JailError(jail: nil, "\(path): cannot resolve it") }
-        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let resolved = readSymbolicLink("/proc/self/fd/\(fd)") else { throw JailError(jail: nil, "\(path): cannot resolve it") }
+        return resolved
     }
 
     /// A mount source: refused when it is, holds or lies inside our state.

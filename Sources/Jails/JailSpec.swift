@@ -51,6 +51,10 @@ public struct JailSpec: Sendable, Equatable {
     public var fstabFiles: [String] = []
     /// thin.base: a read-only base under the jail's own writable `path` (overlayfs).
     public var thinBase: String?
+    /// init: the tree's own init as PID 1 (a full system boots); nil: ours.
+    public var initPath: String?
+    /// stop.signal: what asks that init to halt.
+    public var stopSignal: Int32 = 0
 
     /// The command to run inside (`command=`), nil when none.
     public var command: [String]?
@@ -201,10 +205,37 @@ extension JailSpec {
         jailUser = p.string("exec.jail_user")
         systemJailUser = p.bool("exec.system_jail_user") ?? false
 
+        initPath = p.string("init").flatMap { $0.isEmpty ? nil : $0 }
+        if let path = initPath {
+            if !path.hasPrefix("/") { throw SpecError("init \(path): not an absolute pathname") }
+            if command != nil || !hooks.start.isEmpty {
+                throw SpecError("init: the tree's init runs the jail's services; give no command or exec.start")
+            }
+        }
+        if let name = p.string("stop.signal"), !name.isEmpty {
+            guard let number = Self.signalNumber(name) else { throw SpecError("stop.signal \(name): not a signal name") }
+            stopSignal = number
+        }
+
         if let h = hostname { try Self.checkHostname("host.hostname", h) }
         if let d = domainname, d.utf8.count > 64 {
             throw SpecError("host.domainname: longer than 64 characters")
         }
+    }
+
+    /// SIGTERM, TERM, 15, SIGRTMIN+3, RTMIN+3 (Linux's numbers; glibc's SIGRTMIN is 34).
+    static func signalNumber(_ text: String) -> Int32? {
+        let rtmin: Int32 = 34, rtmax: Int32 = 64
+        if let n = Int32(text) { return n > 0 && n <= rtmax ? n : nil }
+        let name = text.hasPrefix("SIG") ? text.dropFirst(3) : Substring(text)
+        if name.hasPrefix("RTMIN") {
+            let rest = name.dropFirst(5)
+            guard let offset = rest.isEmpty ? 0 : (rest.hasPrefix("+") ? Int32(rest.dropFirst()) : nil),
+                  offset >= 0, rtmin + offset <= rtmax else { return nil }
+            return rtmin + offset
+        }
+        let names: [Substring: Int32] = ["HUP": 1, "INT": 2, "QUIT": 3, "KILL": 9, "USR1": 10, "USR2": 12, "TERM": 15, "PWR": 30]
+        return names[name]
     }
 
     static func jailsys(_ name: String, _ value: String) throws(SpecError) -> JailSys {

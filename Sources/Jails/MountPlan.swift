@@ -21,7 +21,7 @@ struct MountPlan: Sendable, Equatable {
 
     /// Slots of the child: 1-3 our /dev, /proc, /sys; 7 a thin jail's overlay; 8 and up
     /// the trees of nullfs lines.
-    static let overlaySlot = 7, firstTreeSlot = 8, maxTrees = 56
+    static let overlaySlot = 7, firstTreeSlot = 8, maxTrees = 55
 
     /// - Parameter overlay: a thin jail's layers as the host checked them; the child opens
     ///   each again without symlinks, checks it is the same directory, and gives the

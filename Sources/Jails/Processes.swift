@@ -78,9 +78,7 @@ public enum JailProcesses {
 /// Another run of this very program (`jail -p` creates jails side by side this way).
 public enum SelfCommand {
     public static func spawn(_ arguments: [String]) throws(JailError) -> pid_t {
-        var buf = [CChar](repeating: 0, count: 4096)
-        let n = unsafe readlink("/proc/self/exe", &buf, buf.count - 1)
-        let me = n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/proc/self/exe"
+        let me = readSymbolicLink("/proc/self/exe") ?? "/proc/self/exe"
         do {
             return try HostCommand.spawn([me] + arguments, environment: ProcessEnvironment.current(), newGroup: false)
         } catch { throw JailError(jail: nil, error.description) }

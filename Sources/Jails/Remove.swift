@@ -115,8 +115,17 @@ public struct JailRemoval {
     }
 
     /// SIGTERM to every jailed process and up to `timeout` seconds for them to go (0: none).
+    /// A booted system is asked to halt by its own init instead, which stops its services
+    /// in order and then exits, ending the jail.
     static func terminate(_ record: JailRecord, timeout: Int) {
         let members = FilePath(record.cgroup).appending("jail")
+        if let signal = haltSignal(record) {
+            guard timeout > 0, let target = try? OwnedFD(syscall("pidfd_open") { cj_pidfd_open(record.initPID) }) else { return }
+            guard ProcessIdentity.isAlive(record.initPID, start: record.initStart) else { return }
+            _ = cj_pidfd_send_signal(target.rawValue, signal)
+            _ = CgroupV2.waitEmpty(members, timeoutMilliseconds: Int32(min(timeout, 3600) * 1000))
+            return
+        }
         guard timeout > 0, let procs = try? readFile(members.appending("cgroup.procs")) else { return }
         for line in procs.split(separator: "\n") {
             // Through a pidfd, checked against the cgroup once it is pinned: a jail that
@@ -130,6 +139,16 @@ public struct JailRemoval {
             _ = close(fd)
         }
         _ = CgroupV2.waitEmpty(members, timeoutMilliseconds: Int32(min(timeout, 3600) * 1000))
+    }
+
+    /// For a jail booted with `init`: stop.signal, else what its init takes as "halt":
+    /// SIGRTMIN+3 for systemd, SIGPWR for the others (sysvinit's powerfail, LXC's default).
+    static func haltSignal(_ record: JailRecord) -> Int32? {
+        guard record.parameters.contains(where: { $0.hasPrefix("init=") && $0.count > 5 }) else { return nil }
+        if let word = record.parameters.last(where: { $0.hasPrefix("stop.signal=") }),
+           let number = JailSpec.signalNumber(String(word.dropFirst(12))) { return number }
+        let exe = readSymbolicLink("/proc/\(record.initPID)/exe") ?? ""
+        return exe.contains("systemd") ? 34 + 3 : SIGPWR
     }
 
     /// Kills what is left in the jail's cgroup (cgroup.kill: no process can fork away while

@@ -98,6 +98,9 @@ struct cj_plan {
     int status_fd;
     // The init keeps the jail alive with no processes (persist).
     int persist;
+    // argv is the tree's own init: the jail's first process confines itself as a command
+    // and becomes it (PID 1 of the jail); no init of ours.
+    int boot;
     // jexec: a pidfd of the running jail's init. The child joins its namespaces instead
     // of creating a jail, and the command becomes a child of our caller (CLONE_PARENT).
     int join_pidfd;
