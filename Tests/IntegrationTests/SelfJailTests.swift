@@ -100,7 +100,8 @@ extension Privileged {
         #expect(run([tree + "/bin/probe", "connect", "127.0.0.1", port])["connect"] != "ok")
         // The host's root sees it among the jail's processes.
         let ps = run([Host.jailBinary, "ps", name]).stdout
-        #expect(ps.split(separator: "\n").contains { $0.split(separator: " ").first == Substring(String(pid)) }, "\(ps)")
+        let listed = ps.split(separator: "\n").contains { $0.split(separator: " ").first == Substring(String(pid)) }
+        #expect(listed, "\(ps)")
     }
 
     func eventually(_ condition: () -> Bool) -> Bool {

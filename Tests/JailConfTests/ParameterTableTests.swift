@@ -30,7 +30,7 @@ import Testing
         "vnet.interface", "zfs.dataset", "ip_hostname", "mount", "mount.fstab", "mount.devfs", "mount.fdescfs",
         "mount.procfs", "depend",
         // Ours: rctl rules as a parameter (managers' "limits"; FreeBSD has only rctl(8)).
-        "rctl", "thin.base", "vnet.bridge",
+        "rctl", "thin.base", "vnet.bridge", "init", "stop.signal",
     ]
 
     @Test func everyDocumentedParameterIsInTheTable() {
