@@ -16,6 +16,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +144,40 @@ static int parse_record(char *text, struct attachment *a, char *err, size_t errl
     return 0;
 }
 
+// What Landlock does not cover of the calls that reach other processes by pid, which
+// the same uid may make on host processes: limits, priorities, scheduling, I/O class.
+// Allowed only on the caller itself (pid 0; PRIO_PROCESS or IOPRIO_WHO_PROCESS with who
+// 0: a process group or a uid would take in host processes). x86_64 numbers; the
+// jail's own filter has already killed any other ABI.
+#define LOAD_ARG(n) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[n]))
+#define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
+static const struct sock_filter other_processes[] = {
+    /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 302 /* prlimit64 */, 7, 0),           // -> 9
+    /* 2 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 203 /* sched_setaffinity */, 6, 0),   // -> 9
+    /* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 144 /* sched_setscheduler */, 5, 0),  // -> 9
+    /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 142 /* sched_setparam */, 4, 0),      // -> 9
+    /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 314 /* sched_setattr */, 3, 0),       // -> 9
+    /* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 141 /* setpriority */, 4, 0),         // -> 11
+    /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 251 /* ioprio_set */, 7, 0),          // -> 15
+    /* 8 */ RET(SECCOMP_RET_ALLOW),
+    // pid (arg 0) 0.
+    /* 9 */ LOAD_ARG(0),
+    /* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 8, 9),                           // -> 19, 20
+    // setpriority: which (arg 0) PRIO_PROCESS = 0, who (arg 1) 0.
+    /* 11 */ LOAD_ARG(0),
+    /* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 7),                           // -> 13, 20
+    /* 13 */ LOAD_ARG(1),
+    /* 14 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 4, 5),                           // -> 19, 20
+    // ioprio_set: which (arg 0) IOPRIO_WHO_PROCESS = 1, who (arg 1) 0.
+    /* 15 */ LOAD_ARG(0),
+    /* 16 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 3),                           // -> 17, 20
+    /* 17 */ LOAD_ARG(1),
+    /* 18 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),                           // -> 19, 20
+    /* 19 */ RET(SECCOMP_RET_ALLOW),
+    /* 20 */ RET(SECCOMP_RET_ERRNO | EPERM),
+};
+
 __attribute__((noreturn)) static void abandon(const char *what) {
     // Part of the jail's confinement is in force and part is not: the process must not
     // go on as if nothing happened, nor as if it were jailed.
@@ -174,14 +209,16 @@ int cj_attach_jail(int jid, const char *registry, const char *cache, char *err, 
         failure(err, errlen, "%s: missing or damaged (restart the jail)", path);
         goto fail;
     }
-    // A jail on the host's network stack: abstract unix sockets are scoped away. The
-    // ruleset is made now so that only restricting, which cannot fail for lack of
-    // support once this worked, is left for later.
-    if ((a.namespaces & CLONE_NEWNET) == 0) {
-        struct { uint64_t fs, net, scoped; } attr = { 0, 0, 1 /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET */ };
-        ruleset = (int)syscall(444 /* landlock_create_ruleset */, &attr, sizeof attr, 0);
-        if (ruleset < 0) { failure(err, errlen, "landlock: %s", strerror(errno)); goto fail; }
-    }
+    // This process stays in the host's PID namespace (Linux moves only its children), so
+    // host pids are within its reach: a Landlock domain keeps it from signalling (scope)
+    // or tracing (any domain) processes outside it; its own children are inside. On the
+    // host's network stack abstract unix sockets are scoped away too. The ruleset is made
+    // now so that only restricting, which cannot fail for lack of support once this
+    // worked, is left for later.
+    uint64_t scoped = 2 /* LANDLOCK_SCOPE_SIGNAL */ | ((a.namespaces & CLONE_NEWNET) == 0 ? 1 /* ABSTRACT_UNIX_SOCKET */ : 0);
+    struct { uint64_t fs, net, scoped; } attr = { 0, 0, scoped };
+    ruleset = (int)syscall(444 /* landlock_create_ruleset */, &attr, sizeof attr, 0);
+    if (ruleset < 0) { failure(err, errlen, "landlock (ABI 6 needed, Linux 6.12): %s", strerror(errno)); goto fail; }
 
     // Undoable: the cgroups (the caller moves back, cj_cgroup_restore) and the namespaces
     // (setns changes nothing when it fails).
@@ -202,6 +239,8 @@ int cj_attach_jail(int jid, const char *registry, const char *cache, char *err, 
     if (ruleset >= 0 && syscall(446 /* landlock_restrict_self */, ruleset, 0) < 0) abandon("landlock");
     struct sock_fprog prog = { (unsigned short)(flen / 8), filter };
     if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) abandon("seccomp");
+    struct sock_fprog others = { sizeof other_processes / sizeof other_processes[0], (struct sock_filter *)other_processes };
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &others) < 0) abandon("seccomp");
     if (cj_drop_bounding(a.caps) < 0) abandon("capabilities");
     if (getuid() == 0 && cj_limit_root_caps(a.caps) < 0) abandon("capabilities");
     if (chdir("/") < 0) abandon("chdir");
