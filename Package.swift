@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "JailConfTests", dependencies: ["JailConf"]),
         .testTarget(name: "RctlTests", dependencies: ["Rctl"]),
         .testTarget(name: "JailMountsTests", dependencies: ["JailMounts"]),
-        .testTarget(name: "JailsTests", dependencies: ["Jails", "JailSys", "JailCLI", "JailMounts", "Rctl"]),
+        .testTarget(name: "JailsTests", dependencies: ["Jails", "JailSys", "JailCLI", "JailConf", "JailMounts", "Rctl"]),
         // Runs the real `jail` binary; the dependency makes `swift test` build it first.
         .testTarget(name: "IntegrationTests", dependencies: ["jail", "selfjail-example", "selfjail-probe"], exclude: []),
     ]

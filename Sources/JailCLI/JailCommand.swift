@@ -6,6 +6,9 @@ import Jails
 /// command=...`), jails from jail.conf (`jail -c www`, `jail -r '*'`), `-e sep` to print
 /// the configuration, and the legacy `jail path hostname ip command ...`.
 enum JailCommand {
+    /// getopt(3) options, as jail.c's; man/jail.8 documents each (Tests/JailsTests/DocsTests.swift checks).
+    static let getoptSpec = "cCde:f:hiJ:lmn:p:qrRs:u:U:v"
+
     static let usage = """
         usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]
                     -[cmr] param=value ... [command=command ...]
@@ -37,7 +40,7 @@ enum JailCommand {
         default: break
         }
         let opts: Getopt
-        do { opts = try Getopt(args, spec: "cCde:f:hiJ:lmn:p:qrRs:u:U:v", program: "jail") } catch {
+        do { opts = try Getopt(args, spec: getoptSpec, program: "jail") } catch {
             printError(error.description)
             printError(usage)
             return 1

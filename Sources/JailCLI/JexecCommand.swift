@@ -3,11 +3,15 @@ import Jails
 
 /// jexec(8): `jexec [-l] [-d working-directory] [[-e name=value]...] [-u user | -U user] jail [command ...]`
 enum JexecCommand {
+    /// getopt(3) options, as jexec.c's (-n is accepted and ignored there too); man/jexec.8
+    /// documents each.
+    static let getoptSpec = "d:e:lnu:U:"
+
     static let usage = "usage: jexec [-l] [-d working-directory] [[-e name=value]...]\n             [-u username | -U username] jail [command ...]"
 
     static func run(_ args: [String]) -> Int32 {
         let opts: Getopt
-        do { opts = try Getopt(args, spec: "d:e:lnu:U:", program: "jexec") } catch {
+        do { opts = try Getopt(args, spec: getoptSpec, program: "jexec") } catch {
             printError(error.description)
             printError(usage)
             return 1

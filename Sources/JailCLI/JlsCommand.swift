@@ -4,6 +4,9 @@ import Jails
 
 /// jls(8): `jls [--libxo json] [-dhNnqsv] [-j jail] [param ...]`, with jls.c's formats.
 enum JlsCommand {
+    /// getopt(3) options, as jls.c's (-a is its old name for -d); man/jls.8 documents each.
+    static let getoptSpec = "adj:hNnqsv"
+
     static let usage = "usage: jls [-dhNnqv] [-j jail] [param ...]"
 
     struct Flags {
@@ -25,7 +28,7 @@ enum JlsCommand {
             flags.json = true
         }
         let opts: Getopt
-        do { opts = try Getopt(args, spec: "adj:hNnqsv", program: "jls") } catch {
+        do { opts = try Getopt(args, spec: getoptSpec, program: "jls") } catch {
             printError(error.description)
             printError(usage)
             return 1

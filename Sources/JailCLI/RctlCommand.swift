@@ -5,6 +5,9 @@ import Rctl
 /// rctl(8): `rctl [-h] [-n] [filter]`, `rctl -a rule`, `rctl -r filter`, `rctl -u [-h]
 /// filter`, `rctl -l [-h] filter`. Only jail subjects are supported (see docs/rctl.md).
 enum RctlCommand {
+    /// getopt(3) options, as rctl.c's; man/rctl.8 documents each.
+    static let getoptSpec = "ahlnru"
+
     static let usage = """
         usage: rctl [ -h ] [-n] [filter ...]
                rctl -a rule ...
@@ -15,7 +18,7 @@ enum RctlCommand {
 
     static func run(_ args: [String]) -> Int32 {
         let opts: Getopt
-        do { opts = try Getopt(args, spec: "ahlnru", program: "rctl") } catch {
+        do { opts = try Getopt(args, spec: getoptSpec, program: "rctl") } catch {
             printError(error.description)
             printError(usage)
             return 1

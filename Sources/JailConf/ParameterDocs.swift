@@ -102,3 +102,67 @@ extension ParameterTable {
         return result
     }
 }
+
+/// man/jail.8's parameter lists are rendered from the table too, between two comment lines
+/// that a test finds (Tests/JailsTests/DocsTests.swift compares, and with
+/// JAILCONF_UPDATE_DOCS=1 rewrites, what lies between them).
+extension ParameterTable {
+    public static let mdocBegin = #".\" BEGIN GENERATED PARAMETERS: do not edit; see Sources/JailConf/ParameterDocs.swift"#
+    public static let mdocEnd = #".\" END GENERATED PARAMETERS"#
+
+    /// The lines between `mdocBegin` and `mdocEnd`: one tag list per kind of parameter.
+    public static func mdoc() -> String {
+        var lines: [String] = []
+        let sections: [(String, ParameterInfo.Kind)] = [
+            ("Parameters Kept with the Jail", .kernel),
+            ("Pseudo-parameters", .pseudo),
+        ]
+        for (title, kind) in sections {
+            lines.append(".Ss " + title)
+            lines.append(".Bl -tag -width indent")
+            for info in all where info.kind == kind {
+                lines.append(".It Va " + info.name)
+                lines.append(mdocText(info.summary) + ".")
+                var facts = ["Type " + info.type.description]
+                if !info.defaultText.isEmpty {
+                    facts.append("default " + info.defaultText + (info.freeBSDDefault.map { " (FreeBSD: \($0))" } ?? ""))
+                }
+                // Pseudo-parameters are read when a jail is created or removed: the page says so once.
+                if info.kind == .kernel {
+                    facts.append(info.readOnly ? "read-only" : (info.runtimeChangeable ? "changeable while the jail runs" : "set at creation"))
+                }
+                lines.append(mdocText(facts.joined(separator: "; ")) + ".")
+                switch info.support {
+                case .supported:
+                    break
+                case .refused where info.readOnly:
+                    break  // said above
+                case .warn(let reason):
+                    lines.append("Accepted with a warning: " + mdocText(reason) + ".")
+                case .refused:
+                    let text = supportText(info)
+                    lines.append(mdocText(text.prefix(1).uppercased() + text.dropFirst()) + ".")
+                }
+            }
+            lines.append(".El")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Text for an mdoc(7) text line: backslashes escaped, and a line that would start with
+    /// a control character (`.` or `'`) made literal.
+    private static func mdocText(_ text: some StringProtocol) -> String {
+        var result = ""
+        for character in text {
+            if character == "\\" {
+                result += "\\e"
+            } else {
+                result.append(character)
+            }
+        }
+        if result.hasPrefix(".") || result.hasPrefix("'") {
+            result = "\\&" + result
+        }
+        return result
+    }
+}
