@@ -22,8 +22,8 @@ _jail_value_params='
     jid name path ip4.addr ip6.addr host.hostname host.domainname securelevel devfs_ruleset
     children.max enforce_statfs meta env exec.prepare exec.prestart exec.created exec.start
     command exec.poststart exec.prestop exec.stop exec.poststop exec.release exec.jail_user
-    exec.system_user exec.timeout exec.consolelog stop.timeout interface thin.base rctl
-    vnet.interface vnet.bridge mount mount.fstab depend
+    exec.system_user exec.timeout exec.consolelog stop.timeout stop.signal init interface
+    thin.base rctl vnet.interface vnet.bridge mount mount.fstab depend
 '
 # disable, new or inherit
 _jail_jailsys_params='
@@ -48,8 +48,9 @@ _jail_jls_params='
     linux.oss_version zfs.mount_snapshot exec.prepare exec.prestart exec.created exec.start
     command exec.poststart exec.prestop exec.stop exec.poststop exec.release exec.clean
     exec.jail_user exec.system_jail_user exec.system_user exec.timeout exec.consolelog
-    exec.fib stop.timeout interface thin.base rctl vnet.interface vnet.bridge zfs.dataset
-    ip_hostname mount mount.fstab mount.devfs mount.fdescfs mount.procfs allow.dying depend
+    exec.fib stop.timeout stop.signal init interface thin.base rctl vnet.interface
+    vnet.bridge zfs.dataset ip_hostname mount mount.fstab mount.devfs mount.fdescfs
+    mount.procfs allow.dying depend
 '
 # rctl resources
 _jail_rctl_resources='
@@ -123,6 +124,28 @@ _jail_configured() {
             [[ $field == name=* ]] && printf '%s\n' "${field#name=}"
         done
     done < <(command jail ${1:+-f "$1"} -e ' ' 2>/dev/null)
+}
+
+# Jails `jail start` finds: those of jail.conf, jail.conf.d/NAME.conf and jail.NAME.conf.
+_jail_defined() {
+    local etc=${JAIL_CONF_DIR:-/etc} file
+    _jail_configured "$etc/jail.conf"
+    for file in "$etc"/jail.conf.d/*.conf "$etc"/jail.*.conf; do
+        [[ -e $file ]] || continue
+        file=${file##*/}
+        file=${file#jail.}
+        printf '%s\n' "${file%.conf}"
+    done
+}
+
+# Jails `jail destroy` takes: those `jail create` made.
+_jail_created() {
+    local file first
+    for file in "${JAIL_CONF_DIR:-/etc}"/jail.conf.d/*.conf; do
+        [[ -r $file ]] && read -r first <"$file" && [[ $first == "# Created by jail create"* ]] || continue
+        file=${file##*/}
+        printf '%s\n' "${file%.conf}"
+    done
 }
 
 _jail_interfaces() {
@@ -208,6 +231,46 @@ _jail() {
             esac
             return 0
             ;;
+        start)
+            _jail_reply "$cur" --all $(_jail_defined)
+            return 0
+            ;;
+        stop)
+            _jail_reply "$cur" --all $(_jail_running)
+            return 0
+            ;;
+        restart)
+            _jail_reply "$cur" $(_jail_running)
+            return 0
+            ;;
+        console | passwd)
+            ((n == 3)) && _jail_reply "$cur" $(_jail_running)
+            return 0
+            ;;
+        destroy)
+            ((n == 3)) && _jail_reply "$cur" $(_jail_created)
+            return 0
+            ;;
+        create)
+            # create NAME --from TREE [--thin] [param=value ...]: every parameter with a value.
+            if ((n == 3)); then
+                return 0
+            elif [[ ${_jail_w[n-2]} == --from ]]; then
+                _jail_files -d "$cur"
+            elif [[ $cur == -* ]]; then
+                _jail_reply "$cur" --from --thin
+            elif [[ $cur == *=* ]]; then
+                _jail_value "$cur" ""
+            else
+                local w
+                local -a named=()
+                for w in $_jail_value_params $_jail_jailsys_params $_jail_new_inherit_params; do
+                    named+=("$w=")
+                done
+                _jail_reply "$cur" "${named[@]}"
+            fi
+            return 0
+            ;;
         esac
     fi
 
@@ -281,7 +344,7 @@ _jail() {
             _jail_files -d "$cur"
             return 0
         fi
-        candidates+=(list ps kill mount umount epair)
+        candidates+=(list ps kill mount umount epair create destroy start stop restart console passwd)
     elif ((operands == 3)); then
         candidates+=($(compgen -c -- "$cur"))
     fi

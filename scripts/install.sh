@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the jail binary (with its other names jls, jexec and rctl), the man pages and
-# the bash and zsh completions. Run it again to update: every step replaces what it
-# installed before.
+# Installs the jail binary (with its other names jls, jexec and rctl), the man pages, the
+# bash and zsh completions, and the systemd units that start jails at boot. Run it again
+# to update: every step replaces what it installed before.
 #
 #   swift build -c release && bash scripts/install.sh          # under /usr/local
 #   PREFIX=/usr bash scripts/install.sh                         # under /usr
@@ -10,7 +10,9 @@
 # Variables: PREFIX (/usr/local), DESTDIR (empty), BINARY (.build/release/jail),
 # MANDIR ($PREFIX/share/man), BASHCOMPDIR ($PREFIX/share/bash-completion/completions,
 # where bash-completion looks through XDG_DATA_DIRS), ZSHCOMPDIR
-# ($PREFIX/share/zsh/site-functions).
+# ($PREFIX/share/zsh/site-functions), SYSTEMDUNITDIR (/etc/systemd/system),
+# SYSTEMDGENERATORDIR (/usr/lib/systemd/system-generators). Nothing is enabled or
+# reloaded: `systemctl daemon-reload`, then `systemctl enable --now jail@NAME`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -20,6 +22,8 @@ BINARY=${BINARY:-.build/release/jail}
 MANDIR=${MANDIR:-$PREFIX/share/man}
 BASHCOMPDIR=${BASHCOMPDIR:-$PREFIX/share/bash-completion/completions}
 ZSHCOMPDIR=${ZSHCOMPDIR:-$PREFIX/share/zsh/site-functions}
+SYSTEMDUNITDIR=${SYSTEMDUNITDIR:-/etc/systemd/system}
+SYSTEMDGENERATORDIR=${SYSTEMDGENERATORDIR:-/usr/lib/systemd/system-generators}
 
 if [ ! -x "$BINARY" ]; then
     echo "install.sh: $BINARY: not built (swift build -c release)" >&2
@@ -28,7 +32,8 @@ fi
 
 sbin=$DESTDIR$PREFIX/sbin
 install -d -m 0755 "$sbin" "$DESTDIR$MANDIR/man5" "$DESTDIR$MANDIR/man8" \
-    "$DESTDIR$BASHCOMPDIR" "$DESTDIR$ZSHCOMPDIR"
+    "$DESTDIR$BASHCOMPDIR" "$DESTDIR$ZSHCOMPDIR" \
+    "$DESTDIR$SYSTEMDUNITDIR" "$DESTDIR$SYSTEMDGENERATORDIR"
 
 # The binary is replaced by a rename, so a running jail, jls or jexec keeps its copy.
 install -m 0755 "$BINARY" "$sbin/.jail.new"
@@ -47,4 +52,13 @@ for name in jls jexec rctl; do
 done
 install -m 0644 completions/_jail "$DESTDIR$ZSHCOMPDIR/_jail"
 
-echo "installed jail, jls, jexec and rctl in $sbin, their man pages and completions"
+# The units and the generator run the installed binary (without DESTDIR).
+units=$(mktemp -d)
+trap 'rm -rf "$units"' EXIT
+for file in jail@.service jails.target jail-generator; do
+    sed "s|@SBINDIR@|$PREFIX/sbin|g" "systemd/$file" >"$units/$file"
+done
+install -m 0644 "$units/jail@.service" "$units/jails.target" "$DESTDIR$SYSTEMDUNITDIR/"
+install -m 0755 "$units/jail-generator" "$DESTDIR$SYSTEMDGENERATORDIR/jail-generator"
+
+echo "installed jail, jls, jexec and rctl in $sbin, their man pages, completions and systemd units"

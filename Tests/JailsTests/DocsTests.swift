@@ -18,8 +18,8 @@ import Testing
     static let pages = ["jail.8", "jls.8", "jexec.8", "jail.conf.5", "rctl.8"]
     static let updating = ProcessInfo.processInfo.environment["JAILCONF_UPDATE_DOCS"] == "1"
 
-    static func read(_ relative: String) throws -> String {
-        String(decoding: try Data(contentsOf: URL(filePath: root + "/" + relative)), as: UTF8.self)
+    static func read(_ path: String, absolute: Bool = false) throws -> String {
+        String(decoding: try Data(contentsOf: URL(filePath: absolute ? path : root + "/" + path)), as: UTF8.self)
     }
 
     static func write(_ relative: String, _ text: String) throws {
@@ -276,7 +276,8 @@ import Testing
     /// What the bash completion offers for `line` (the cursor at its end), through the
     /// function `complete -p` names for its command, as readline would call it. jls and
     /// jail are stand-ins: `jls name` lists www and db, `jail -e` the jails nas and web of
-    /// a configuration. The shell writes them itself: a script written by this (threaded)
+    /// a configuration; JAIL_CONF_DIR holds jail.conf.d/alpha.conf (made by jail create),
+    /// jail.conf.d/beta.conf and jail.gamma.conf. The shell writes them itself: a script written by this (threaded)
     /// process could be held open for writing by a child another test spawns meanwhile,
     /// and would then fail to run (ETXTBSY).
     static func complete(_ line: String) -> [String] {
@@ -286,6 +287,11 @@ import Testing
             printf '#!/bin/sh\n[ "$1" = name ] && printf "www\\ndb\\n"\n' >"$tools/jls"
             printf '#!/bin/sh\ncase "$*" in *-e*) echo "name=nas persist path=/jails/nas"; echo "name=web persist";; esac\n' >"$tools/jail"
             chmod +x "$tools/jls" "$tools/jail"
+            mkdir -p "$tools/etc/jail.conf.d"
+            printf '# Created by jail create from /jails/base.\nalpha {\n}\n' >"$tools/etc/jail.conf.d/alpha.conf"
+            : >"$tools/etc/jail.conf.d/beta.conf"
+            : >"$tools/etc/jail.gamma.conf"
+            export JAIL_CONF_DIR=$tools/etc
             PATH=$tools:$PATH
             source "$1" || exit 1
             COMP_LINE=$2 COMP_POINT=${#2}
@@ -329,7 +335,15 @@ import Testing
         ("jail ps ", ["www", "db"]),
         ("jail kill www -K", ["-KILL"]),
         // The Linux extensions.
-        ("jail ", ["list", "ps", "kill", "mount", "umount", "epair"]),
+        ("jail ", ["list", "ps", "kill", "mount", "umount", "epair", "create", "destroy", "start", "stop", "restart",
+                   "console", "passwd"]),
+        // Full jails.
+        ("jail start ", ["--all", "nas", "web", "alpha", "beta", "gamma"]),
+        ("jail stop ", ["--all", "www", "db"]),
+        ("jail destroy ", ["alpha"]),
+        ("jail create new --", ["--from", "--thin"]),
+        ("jail create new --from /jails/base ip4.a", ["ip4.addr="]),
+        ("jail passwd w", ["www"]),
         ("jail epair ", ["create", "destroy"]),
         ("jail mount www /srv /data ro,no", ["ro,nosuid", "ro,noexec", "ro,nodev"]),
         // rctl rules, field by field.
@@ -389,9 +403,15 @@ import Testing
         }
         #expect(stat(prefix + "/share/bash-completion/completions/jail", &st) == 0)
         #expect(stat(prefix + "/share/zsh/site-functions/_jail", &st) == 0)
-        // Nothing outside $DESTDIR$PREFIX.
+        // The systemd units run the installed binary.
+        let unit = try Self.read(stage + "/etc/systemd/system/jail@.service", absolute: true)
+        #expect(unit.contains("ExecStart=/usr/local/sbin/jail start %i") && !unit.contains("@SBINDIR@"))
+        let generator = try Self.read(stage + "/usr/lib/systemd/system-generators/jail-generator", absolute: true)
+        #expect(generator.contains("exec /usr/local/sbin/jail systemd-generator") && !generator.contains("@SBINDIR@"))
+        #expect(stat(stage + "/etc/systemd/system/jails.target", &st) == 0)
+        // Nothing outside /usr/local, /etc/systemd and /usr/lib (DESTDIR first).
         let top = Command.run(["find", stage, "-maxdepth", "2"]).stdout.split(separator: "\n").map(String.init)
-        #expect(Set(top) == [stage, stage + "/usr", stage + "/usr/local"])
+        #expect(Set(top) == Set(["", "/usr", "/usr/local", "/usr/lib", "/etc", "/etc/systemd"].map { stage + $0 }))
         let missing = Command.run(["bash", Self.root + "/scripts/install.sh"],
                                   environment: ["PATH=/usr/bin:/bin", "DESTDIR=\(stage)", "BINARY=\(stage)/none"])
         #expect(missing.status == 1 && missing.stderr.contains("not built"))
