@@ -65,7 +65,11 @@ enum TreeCommands {
         }
         if thin { lines.append("    thin.base = \(quoted(from));") }
         for word in params where !word.hasPrefix("path=") {
-            let eq = word.firstIndex(of: "=")!
+            // name=value, or a bare boolean (persist, nopersist).
+            guard let eq = word.firstIndex(of: "=") else {
+                lines.append("    \(word);")
+                continue
+            }
             lines.append("    \(word[..<eq]) = \(quoted(String(word[word.index(after: eq)...])));")
         }
         lines.append("}")

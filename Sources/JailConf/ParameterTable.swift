@@ -342,7 +342,9 @@ public enum ParameterTable {
         pseudo(
             "mount.devfs", .bool, default: .bool(true), "true", freeBSD: "false",
             "a device file system on the jail's /dev (mount.nodevfs turns it off)"),
-        pseudo("mount.fdescfs", .bool, default: .bool(false), "false", "fdescfs on the jail's /dev/fd"),
+        pseudo(
+            "mount.fdescfs", .bool, default: .bool(true), "true", freeBSD: "false",
+            "/dev/fd, /dev/stdin, /dev/stdout and /dev/stderr in the jail's /dev (mount.nofdescfs turns them off)"),
         pseudo(
             "mount.procfs", .bool, default: .bool(true), "true", freeBSD: "false",
             "proc on the jail's /proc (mount.noprocfs turns it off)"),
