@@ -125,3 +125,46 @@ struct FullJailTests {
     }
 }
 }
+
+/// The service verbs on a small tree (fast): what create refuses, start and stop by name
+/// through /etc/jail.conf.d, destroy.
+extension Privileged {
+@Suite struct ServiceCommandTests {
+    let etc = "/var/tmp/jail-test-etc-svc"
+    var environment: [String] { currentEnvironment() + ["JAIL_CONF_DIR=\(etc)"] }
+    func jailRun(_ words: String..., input: String = "") -> Run {
+        run([Host.jailBinary] + words, input: input, environment: environment)
+    }
+
+    @Test func createStartStopDestroy() throws {
+        _ = run(["/bin/rm", "-rf", etc, "/var/tmp/jail-test-svc"])
+        mkdir(etc, 0o755)
+        let made = jailRun("create", "svc", "--from", TestTree.path, "--thin", "path=/var/tmp/jail-test-svc", "persist")
+        try #require(made.status == 0, "\(made)")
+        defer { _ = jailRun("stop", "svc"); _ = jailRun("destroy", "svc") }
+        let again = jailRun("create", "svc", "--from", TestTree.path)
+        #expect(again.status == 1 && again.stderr.contains("svc: already exists"), "\(again)")
+        let noTree = jailRun("create", "other", "--from", "/var/tmp/no-such-tree")
+        #expect(noTree.status == 1 && noTree.stderr.contains("not a directory"), "\(noTree)")
+        #expect(!Host.exists(etc + "/jail.conf.d/other.conf"))
+
+        #expect(jailRun("start", "svc").status == 0)
+        #expect(run([Host.jailLink("jls"), "-j", "svc", "path"]).stdout == "/var/tmp/jail-test-svc\n")
+        #expect(jailRun("start", "svc").stderr.contains("svc: already running"))
+        let busy = jailRun("destroy", "svc")
+        #expect(busy.status == 1 && busy.stderr.contains("running; stop it first"), "\(busy)")
+        #expect(jailRun("restart", "svc").status == 0)
+        #expect(jailRun("stop", "svc").status == 0)
+        #expect(run([Host.jailLink("jls"), "-j", "svc"]).status != 0)
+        #expect(jailRun("stop", "svc").stderr.contains("svc: not running"))
+        #expect(jailRun("destroy", "svc").status == 0)
+        #expect(!Host.exists("/var/tmp/jail-test-svc") && !Host.exists(etc + "/jail.conf.d/svc.conf"))
+        #expect(Host.exists(TestTree.path + "/bin/probe"), "the base of a thin jail stays")
+        // Without a file of ours, destroy touches nothing.
+        mkdir(etc + "/jail.conf.d", 0o755)
+        Host.write(etc + "/jail.conf.d/hand.conf", "hand { path = \"/var/tmp/jail-test-svc\"; persist; }\n")
+        let hand = jailRun("destroy", "hand")
+        #expect(hand.status == 1 && hand.stderr.contains("not made by jail create"), "\(hand)")
+    }
+}
+}
