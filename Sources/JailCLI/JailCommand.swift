@@ -280,6 +280,12 @@ enum JailCommand {
     static func fromConfig(_ path: String, names: [String], restart: Bool, options: CreateOptions, env: Environment,
                            parallel: Int? = nil, flags: [String] = []) -> Int32 {
         guard let conf = loadConfig(path) else { return 1 }
+        return fromConfig(conf, names: names, restart: restart, options: options, env: env, parallel: parallel, flags: flags)
+    }
+
+    static func fromConfig(_ conf: JailConfFile, names: [String], restart: Bool, options: CreateOptions, env: Environment,
+                           parallel: Int? = nil, flags: [String] = []) -> Int32 {
+        let path = conf.path
         let resolved: [JailParams]
         do { resolved = try conf.resolve(names, overrides: [], forRemoval: false) } catch {
             printError("jail: \(error)")

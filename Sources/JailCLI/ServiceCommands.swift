@@ -1,4 +1,5 @@
 import Glibc
+import JailConf
 import Jails
 
 /// The Linux counterpart of FreeBSD's `service jail start|stop|restart|console NAME`:
@@ -18,23 +19,34 @@ enum ServiceCommands {
         return "\(etc)/jail.conf"
     }
 
-    /// Every configuration file and the jails it defines, /etc/jail.conf first.
-    static func allConfigured() -> [(file: String, names: [String])] {
-        var files = ["\(etc)/jail.conf"]
-        if let dir = opendir("\(etc)/jail.conf.d") {
-            var found: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name.hasSuffix(".conf") && !name.hasPrefix(".") { found.append("\(etc)/jail.conf.d/\(name)") }
+    /// Every configured jail as one configuration: /etc/jail.conf followed by the files of
+    /// /etc/jail.conf.d (unless jail.conf includes them itself), so that a jail may
+    /// depend on one defined in another file. nil: nothing is configured.
+    static func allConfigured() -> JailConfFile? {
+        let main = "\(etc)/jail.conf"
+        let host = HostFileSystem()
+        var text = host.read(main) ?? ""
+        if !text.contains("jail.conf.d/") {
+            for file in host.glob("\(etc)/jail.conf.d/*.conf").sorted() {
+                // An .include keeps each file's own place for its messages and its own
+                // relative includes.
+                text += "\n.include \"\(file)\";\n"
             }
-            closedir(dir)
-            files += found.sorted()
         }
-        return files.compactMap { file in
-            guard access(file, R_OK) == 0, let conf = JailCommand.loadConfig(file),
-                  let jails = try? conf.resolve([], overrides: [], forRemoval: false) else { return nil }
-            return (file, jails.map(\.name))
+        guard !text.allSatisfy(\.isWhitespace) else { return nil }
+        do { return try JailConfFile(path: main, fs: Overlaid(host: host, path: main, text: text)) } catch {
+            printError("jail: \(error)")
+            return nil
         }
+    }
+
+    /// The host's files, with one path's text given.
+    struct Overlaid: ConfFileSystem {
+        let host: HostFileSystem
+        let path: String
+        let text: String
+        func read(_ p: String) -> String? { p == path ? text : host.read(p) }
+        func glob(_ pattern: String) -> [String] { host.glob(pattern) }
     }
 
     static func start(_ args: [String], restart: Bool = false) -> Int32 {
@@ -46,15 +58,12 @@ enum ServiceCommands {
         let env = Environment.fromProcessEnvironment()
         var status: Int32 = 0
         if args == ["--all"] {
-            // Each file's jails in dependency order; the files in name order.
+            // Every configured jail, in dependency order; those running stay as they are.
+            guard let conf = allConfigured() else { return 0 }
             let running = Set(env.registry.liveRecords().map(\.name))
-            for (file, names) in allConfigured() {
-                let wanted = restart ? names : names.filter { !running.contains($0) }
-                if wanted.isEmpty { continue }
-                let r = JailCommand.fromConfig(file, names: wanted, restart: restart, options: CreateOptions(), env: env)
-                if r != 0 { status = r }
-            }
-            return status
+            let names = conf.jailNames.filter { restart || !running.contains($0) }
+            if names.isEmpty { return 0 }
+            return JailCommand.fromConfig(conf, names: names, restart: restart, options: CreateOptions(), env: env)
         }
         for name in args {
             if !restart, env.registry.liveRecords().contains(where: { $0.name == name }) {
@@ -82,8 +91,9 @@ enum ServiceCommands {
         let env = Environment.fromProcessEnvironment()
         let running = env.registry.liveRecords().map(\.name)
         var status: Int32 = 0
-        // --all: in reverse dependency order, file by file, then any other running jail.
-        let names: [String] = args == ["--all"] ? Array(allConfigured().reversed()).flatMap { $0.names.reversed() } + running : args
+        // --all: in removal order (a jail before those it depends on), then any other.
+        let ordered = args == ["--all"] ? (try? allConfigured()?.resolve([], overrides: [], forRemoval: true))?.map(\.name) ?? [] : []
+        let names: [String] = args == ["--all"] ? ordered + running : args
         var stopped: Set<String> = []
         for name in names where !stopped.contains(name) {
             stopped.insert(name)
@@ -157,13 +167,17 @@ extension ServiceCommands {
             return 1
         }
         var status: Int32 = 0
-        for (file, _) in allConfigured() {
-            guard let conf = JailCommand.loadConfig(file), let jails = try? conf.resolve([], overrides: [], forRemoval: false) else { continue }
+        if let conf = allConfigured() {
+            let jails: [JailParams]
+            do { jails = try conf.resolve([], overrides: [], forRemoval: false) } catch {
+                printError("jail: systemd-generator: \(error)")
+                return 1
+            }
             for params in jails {
                 let depends = params.strings("depend").filter { !$0.isEmpty }
                 if depends.isEmpty { continue }
                 let units = depends.map { "jail@\(unitEscape($0)).service" }.joined(separator: " ")
-                let text = "# From \(file) (depend).\n[Unit]\nAfter=\(units)\nRequires=\(units)\n"
+                let text = "# From \(params.configName ?? params.name)'s depend in \(etc)/jail.conf or jail.conf.d.\n[Unit]\nAfter=\(units)\nRequires=\(units)\n"
                 let unitDir = "\(dir)/jail@\(unitEscape(params.name)).service.d"
                 mkdir(unitDir, 0o755)
                 let fd = open(unitDir + "/50-depend.conf", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
