@@ -89,26 +89,29 @@ say("mount=\(mount("none", "/tmp", "tmpfs", 0, nil) == 0 ? "ok" : errnoName(errn
 let host = getppid()
 say("kill_host=\(kill(host, 0) == 0 ? "ok" : errnoName(errno))")
 // Reading another process's memory takes the same right as tracing it.
-/// A libc function the Glibc module does not export (declared under _GNU_SOURCE only).
-func libc<F>(_ name: String, as type: F.Type) -> F {
-    unsafeBitCast(dlsym(nil /* RTLD_DEFAULT */, name), to: type)
+/// A libc function the Glibc module does not export (declared under _GNU_SOURCE only);
+/// nil in a static build, which has no dynamic symbols to look up.
+func libc<F>(_ name: String, as type: F.Type) -> F? {
+    dlsym(nil /* RTLD_DEFAULT */, name).map { unsafeBitCast($0, to: type) }
 }
 typealias VMRead = @convention(c) (pid_t, UnsafeRawPointer, UInt, UnsafeRawPointer, UInt, UInt) -> Int
-let vmRead = libc("process_vm_readv", as: VMRead.self)
-var word = 0, remoteWord = 0
-let readHost = withUnsafeMutablePointer(to: &word) { w in
-    withUnsafeMutablePointer(to: &remoteWord) { r in
-        var local = iovec(iov_base: w, iov_len: 8), remote = iovec(iov_base: r, iov_len: 8)
-        return vmRead(host, &local, 1, &remote, 1, 0)
+if let vmRead = libc("process_vm_readv", as: VMRead.self) {
+    var word = 0, remoteWord = 0
+    let readHost = withUnsafeMutablePointer(to: &word) { w in
+        withUnsafeMutablePointer(to: &remoteWord) { r in
+            var local = iovec(iov_base: w, iov_len: 8), remote = iovec(iov_base: r, iov_len: 8)
+            return vmRead(host, &local, 1, &remote, 1, 0)
+        }
     }
+    say("ptrace_host=\(readHost >= 0 ? "ok" : errnoName(errno))")
 }
-say("ptrace_host=\(readHost >= 0 ? "ok" : errnoName(errno))")
 say("renice_host=\(setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(host), 19) == 0 ? "ok" : errnoName(errno))")
 say("renice_user=\(setpriority(__priority_which_t(PRIO_USER.rawValue), 0, 19) == 0 ? "ok" : errnoName(errno))")
 var limit = rlimit(rlim_cur: 1, rlim_max: 1)
 typealias PRLimit = @convention(c) (pid_t, Int32, UnsafeRawPointer?, UnsafeMutableRawPointer?) -> Int32
-let prlimit = libc("prlimit", as: PRLimit.self)
-say("prlimit_host=\(prlimit(host, Int32(RLIMIT_CORE.rawValue), &limit, nil) == 0 ? "ok" : errnoName(errno))")
+if let prlimit = libc("prlimit", as: PRLimit.self) {
+    say("prlimit_host=\(prlimit(host, Int32(RLIMIT_CORE.rawValue), &limit, nil) == 0 ? "ok" : errnoName(errno))")
+}
 say("renice_self=\(setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 1) == 0 ? "ok" : errnoName(errno))")
 // A child is born in the jail's PID namespace: its pid there is small.
 var fds: [Int32] = [0, 0]
