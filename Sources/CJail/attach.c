@@ -95,6 +95,20 @@ static int open_procs(const char *dir) {
     return open(path, O_WRONLY | O_CLOEXEC);
 }
 
+// Whether this process is in the cgroup v2 directory `dir` already (a creation that
+// adopted it put it there): moving a running process costs an RCU grace period, which
+// is most of what entering a jail costs.
+static int already_in(const char *dir) {
+    char text[8192];
+    if (cj_read_file("/proc/self/cgroup", text, sizeof text) < 0) return 0;
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "0::", 3)) continue;
+        size_t n = strlen(line + 3), d = strlen(dir);
+        return n > 1 && d >= n && !strcmp(dir + d - n, line + 3) && (d == n || dir[d - n - 1] == '/' || line[3] == '/');
+    }
+    return 0;
+}
+
 struct attachment {
     pid_t init;
     unsigned long long init_start;
@@ -200,8 +214,12 @@ int cj_attach_jail(int jid, const char *registry, const char *cache, char *err, 
     // The pidfd first, then the start time: the pid cannot be reused in between.
     pidfd = (int)syscall(SYS_pidfd_open, a.init, 0);
     if (pidfd < 0 || cj_start_time(a.init) != a.init_start) { failure(err, errlen, "jail %d not found", jid); goto fail; }
-    if ((size_t)snprintf(path, sizeof path, "%s/jail", a.cgroup) >= sizeof path) { failure(err, errlen, "cgroup path too long"); goto fail; }
-    if ((procs = open_procs(path)) < 0) { failure(err, errlen, "%s: %s", path, strerror(errno)); goto fail; }
+    char members[4096];
+    if ((size_t)snprintf(members, sizeof members, "%s/jail", a.cgroup) >= sizeof members) {
+        failure(err, errlen, "cgroup path too long");
+        goto fail;
+    }
+    if ((procs = open_procs(members)) < 0) { failure(err, errlen, "%s: %s", members, strerror(errno)); goto fail; }
     static struct sock_filter filter[MAX_FILTER / 8 + 1];
     snprintf(path, sizeof path, "%s/seccomp-%s.bpf", cache, a.key);
     ssize_t flen = cj_read_file(path, (char *)filter, sizeof filter);
@@ -222,7 +240,7 @@ int cj_attach_jail(int jid, const char *registry, const char *cache, char *err, 
 
     // Undoable: the cgroups (the caller moves back, cj_cgroup_restore) and the namespaces
     // (setns changes nothing when it fails).
-    if (write(procs, "0", 1) != 1 || cj_write_procs(a.v1, a.nv1) < 0) {
+    if ((!already_in(members) && write(procs, "0", 1) != 1) || cj_write_procs(a.v1, a.nv1) < 0) {
         failure(err, errlen, "enter the jail's cgroups: %s", strerror(errno));
         goto fail;
     }
