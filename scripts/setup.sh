@@ -3,7 +3,7 @@
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "run as root (jails need it)" >&2; exit 1; }
 command -v swift >/dev/null 2>&1 || export PATH=/opt/swift/usr/bin:$PATH
-JAILS_PACKAGES="libseccomp-dev busybox-static gcc libc6-dev iproute2"
+JAILS_PACKAGES="libseccomp-dev busybox-static gcc libc6-dev iproute2 debootstrap zstd xz-utils"
 missing=()
 for p in $JAILS_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

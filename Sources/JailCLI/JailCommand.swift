@@ -26,6 +26,7 @@ enum JailCommand {
         case "mount": return MountCommands.mount(Array(args.dropFirst()))
         case "umount", "unmount": return MountCommands.unmount(Array(args.dropFirst()))
         case "epair": return EpairCommand.run(Array(args.dropFirst()))
+        case "bootstrap": return BootstrapCommand.run(Array(args.dropFirst()))
         default: break
         }
         let opts: Getopt
