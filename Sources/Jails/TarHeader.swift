@@ -70,8 +70,9 @@ public struct TarHeader: Sendable, Equatable {
         case UInt8(ascii: "K") where gnu: kind = .gnuLongLink
         default: kind = .unsupported(flag)
         }
-        // Pre-POSIX archives mark a directory by a trailing slash on a regular entry.
-        if kind == .file && flag != UInt8(ascii: "7") && name.hasSuffix("/") { kind = .directory }
+        // Pre-POSIX archives mark a directory by a trailing slash on a regular entry, and
+        // GNU tar extracts any such entry as one (so it must have no data: TarReader).
+        if kind == .file && name.hasSuffix("/") { kind = .directory }
         let mode = try number(b[100..<108], "mode")
         guard mode >= 0 && mode <= 0o7777_7777 else { throw TarError("a header with a bad mode") }
         let size = try number(b[124..<136], "size")

@@ -191,6 +191,8 @@ extension Privileged {
     /// removes it and extracts again.
     @Test func sigkillDuringExtractionThenARerun() throws {
         let dir = scratch()
+        // A hundred megabytes: not left in /var/tmp.
+        defer { _ = run(["/bin/rm", "-rf", dir]) }
         let made = sh("""
             set -e
             mkdir -p \(dir)/big

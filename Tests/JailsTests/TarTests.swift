@@ -144,6 +144,7 @@ enum TarBytes {
         #expect(try TarHeader.parse(TarBytes.header("n", type: "L")[...])?.kind == .unsupported(UInt8(ascii: "L")))
         // Pre-POSIX directories: a regular entry whose name ends in a slash.
         #expect(try TarHeader.parse(TarBytes.header("d/", type: "0")[...])?.kind == .directory)
+        #expect(try TarHeader.parse(TarBytes.header("d/", type: "7")[...])?.kind == .directory)
     }
 
     static func resum(_ block: [UInt8]) -> [UInt8] {
@@ -237,6 +238,8 @@ enum TarBytes {
         let hidden = TarBytes.header("/etc/passwd")
         let archive = TarBytes.header("l", type: "2", size: 512, link: "x") + hidden + TarBytes.end
         #expect(TarBytes.refusal(archive) == "entry `l`: a symbolic link with 512 bytes of data")
+        let directory = TarBytes.header("d/", size: 512) + hidden + TarBytes.end
+        #expect(TarBytes.refusal(directory) == "entry `d/`: a directory with 512 bytes of data")
     }
 
     @Test func entriesAfterALoneZeroBlockAreRefused() {
