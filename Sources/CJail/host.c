@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <linux/openat2.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -18,9 +19,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-pid_t cj_spawn_host(const char *const *argv, const char *const *envp, int log_fd,
-                    int new_group, int set_ids, uid_t uid, gid_t gid,
+pid_t cj_spawn_host(const char *const *argv, const char *const *envp, const int fds[3],
+                    int new_group, int death_signal, int set_ids, uid_t uid, gid_t gid,
                     const gid_t *groups, size_t ngroups) {
+    pid_t parent = getpid();
     pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (pid != 0) return pid;
     sigset_t none;
@@ -28,11 +30,20 @@ pid_t cj_spawn_host(const char *const *argv, const char *const *envp, int log_fd
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGINT, SIG_DFL);
     signal(SIGQUIT, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    // A helper (tar, a decompressor, debootstrap) must not outlive a caller that was
+    // killed: it would go on writing into a tree the next run removes. The check after
+    // prctl closes the race with a parent that died before it.
+    if (death_signal > 0) {
+        if (prctl(PR_SET_PDEATHSIG, (unsigned long)death_signal) < 0 || getppid() != parent) _exit(126);
+    }
     // Its own process group, so that exec.timeout can end everything it started.
     if (new_group) setpgid(0, 0);
-    if (log_fd >= 0) {
-        dup2(log_fd, 1);
-        dup2(log_fd, 2);
+    // Moved above 2 first, so that no descriptor is overwritten before it is used.
+    int moved[3];
+    for (int i = 0; i < 3; i++) moved[i] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD_CLOEXEC, 3) : -1;
+    for (int i = 0; i < 3; i++) {
+        if (fds[i] >= 0 && (moved[i] < 0 || dup2(moved[i], i) < 0)) _exit(126);
     }
     if (set_ids) {
         // Raw system calls: glibc's wrappers would signal the parent's threads.
@@ -42,6 +53,21 @@ pid_t cj_spawn_host(const char *const *argv, const char *const *envp, int log_fd
     }
     execve(argv[0], (char *const *)argv, (char *const *)envp);
     _exit(127);
+}
+
+int cj_interrupt_fd(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) return -1;
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int cj_read_signal(int fd) {
+    struct signalfd_siginfo si;
+    return read(fd, &si, sizeof si) == (ssize_t)sizeof si ? (int)si.ssi_signo : 0;
 }
 
 // A pseudo-terminal of the jail's own devpts for a command that the caller runs on its

@@ -37,6 +37,7 @@ enum JailCommand {
         case "create": return TreeCommands.create(Array(args.dropFirst()))
         case "destroy": return TreeCommands.destroy(Array(args.dropFirst()))
         case "systemd-generator": return ServiceCommands.systemdGenerator(Array(args.dropFirst()))
+        case "bootstrap": return BootstrapCommand.run(Array(args.dropFirst()))
         default: break
         }
         let opts: Getopt

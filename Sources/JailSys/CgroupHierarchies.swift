@@ -96,13 +96,8 @@ public enum CgroupFiles {
 /// cgroup I/O throttling takes devices one by one, so disks added later are not covered).
 public enum BlockDevices {
     public static func all() -> [String] {
-        guard let dir = unsafe opendir("/sys/block") else { return [] }
-        defer { unsafe _ = closedir(dir) }
         var out: [String] = []
-        while let entry = unsafe readdir(dir) {
-            let name = unsafe withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                unsafe raw.bindMemory(to: CChar.self).baseAddress.map { unsafe String(cString: $0) } ?? ""
-            }
+        for name in (try? directoryEntries("/sys/block")) ?? [] {
             guard !name.hasPrefix("."), let dev = try? readFile(FilePath("/sys/block/\(name)/dev")) else { continue }
             out.append(String(dev.filter { !$0.isWhitespace }))
         }

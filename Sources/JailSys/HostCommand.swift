@@ -8,14 +8,30 @@ public enum HostCommand {
         _ argv: [String], environment: [String], logFD: Int32 = -1, newGroup: Bool,
         credentials: (uid: UInt32, gid: UInt32, groups: [UInt32])? = nil
     ) throws(SystemError) -> pid_t {
+        try spawn(argv, environment: environment, input: -1, output: logFD, error: logFD, newGroup: newGroup,
+                  credentials: credentials)
+    }
+
+    /// The same with each standard stream given (-1: ours); `deathSignal` (when > 0)
+    /// reaches the command if this process dies before it.
+    public static func spawn(
+        _ argv: [String], environment: [String], input: Int32, output: Int32, error: Int32,
+        newGroup: Bool = false, deathSignal: Int32 = 0,
+        credentials: (uid: UInt32, gid: UInt32, groups: [UInt32])? = nil
+    ) throws(SystemError) -> pid_t {
         let arena = unsafe CArena()
         defer { unsafe arena.free() }
         let cArgv = unsafe arena.stringArray(argv)
         let cEnv = unsafe arena.stringArray(environment)
         let groups = credentials?.groups ?? []
+        let fds: [Int32] = [input, output, error]
         let pid = unsafe groups.withUnsafeBufferPointer { g in
-            unsafe cj_spawn_host(cArgv, cEnv, logFD, newGroup ? 1 : 0, credentials == nil ? 0 : 1,
-                                 credentials?.uid ?? 0, credentials?.gid ?? 0, g.baseAddress, g.count)
+            unsafe fds.withUnsafeBufferPointer { f -> pid_t in
+                guard let streams = f.baseAddress else { return -1 }
+                return unsafe cj_spawn_host(cArgv, cEnv, streams, newGroup ? 1 : 0, deathSignal,
+                                            credentials == nil ? 0 : 1, credentials?.uid ?? 0, credentials?.gid ?? 0,
+                                            g.baseAddress, g.count)
+            }
         }
         if pid < 0 { throw SystemError("fork", Errno(rawValue: Glibc.errno), path: argv.first.map { FilePath($0) }) }
         return pid

@@ -20,13 +20,8 @@ public enum HostDevices {
     }
 
     static func list(_ dir: String, block: Bool) -> [Device] {
-        guard let d = unsafe opendir(dir) else { return [] }
-        defer { unsafe _ = closedir(d) }
         var out: [Device] = []
-        while let entry = unsafe readdir(d) {
-            let link = unsafe withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                unsafe raw.bindMemory(to: CChar.self).baseAddress.map { unsafe String(cString: $0) } ?? ""
-            }
+        for link in (try? directoryEntries(dir)) ?? [] {
             let numbers = link.split(separator: ":")
             guard numbers.count == 2, let major = UInt32(numbers[0]), let minor = UInt32(numbers[1]),
                   let uevent = try? readFile(FilePath("\(dir)/\(link)/uevent")),

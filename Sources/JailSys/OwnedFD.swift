@@ -53,9 +53,13 @@ extension OwnedFD {
     }
 
     public func writeAll(_ bytes: some Collection<UInt8>, path: FilePath? = nil) throws(SystemError) {
+        try Self.writeAll(rawValue, bytes, path: path)
+    }
+
+    /// Writes all of `bytes` to the descriptor `fd` (borrowed: a pipe's end).
+    public static func writeAll(_ fd: Int32, _ bytes: some Collection<UInt8>, path: FilePath? = nil) throws(SystemError) {
         let data = Array(bytes)
         var done = 0
-        let fd = rawValue
         while done < data.count {
             let n = try syscall("write", path: path) {
                 unsafe data.withUnsafeBytes { buf in

@@ -228,12 +228,7 @@ public enum ProcNetGuard {
     /// this boot, for this kernel, by root. One that fails the check (an older version of
     /// ours) is removed.
     static func pinned(in cache: FilePath) -> OwnedFD? {
-        guard let dir = unsafe opendir(cache.string) else { return nil }
-        defer { unsafe _ = closedir(dir) }
-        while let entry = unsafe readdir(dir) {
-            let name = unsafe withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                unsafe raw.bindMemory(to: CChar.self).baseAddress.map { unsafe String(cString: $0) } ?? ""
-            }
+        for name in (try? directoryEntries(cache.string)) ?? [] {
             guard let layout = Layout(name: name) else { continue }
             let path = cache.appending(name)
             let fd = unsafe cj_bpf_get(path.string)

@@ -135,13 +135,8 @@ public struct JailUsage: Sendable {
         }
 
         static func count(_ dir: String, _ keep: (String) -> Bool = { _ in true }) -> UInt64 {
-            guard let d = unsafe opendir(dir) else { return 0 }
-            defer { unsafe _ = closedir(d) }
             var n: UInt64 = 0
-            while let entry = unsafe readdir(d) {
-                let name = unsafe withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    unsafe raw.bindMemory(to: CChar.self).baseAddress.map { unsafe String(cString: $0) } ?? ""
-                }
+            for name in (try? directoryEntries(dir)) ?? [] {
                 if !name.hasPrefix(".") && keep(name) { n += 1 }
             }
             return n

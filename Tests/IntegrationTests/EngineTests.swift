@@ -200,8 +200,11 @@ extension Privileged {
         let refused = jail("-c", "path=\(tree)", "allow.set_hostname", "command=/bin/true")
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("allow.set_hostname"), "\(refused)")
-        let raw = jail("-c", "path=\(tree)", "allow.raw_sockets", "command=/bin/true")
-        #expect(raw.status == 1)
+        // allow.raw_sockets opens raw sockets (on the host's stack under the packet filter,
+        // docs/network.md), never packet sockets.
+        let raw = jail("-c", "path=\(tree)", "ip4=inherit", "allow.raw_sockets", "command=/bin/probe", "forbidden")
+        #expect(raw["socket_raw"] == "ok", "\(raw)")
+        #expect(raw["socket_packet"] == "EAFNOSUPPORT")
     }
 
     @Test func aDaemonKeepsItsJailAliveAndTheJailEndsWithIt() throws {

@@ -174,12 +174,19 @@ pid_t cj_spawn(const struct cj_plan *plan);
 /// A sealed memfd holding the jail's init as a tiny static executable, close-on-exec.
 int cj_init_memfd(void);
 
-/// Starts a host-side command (argv[0] is a full path) with `envp`; output to `log_fd`
-/// when >= 0; in a new process group when `new_group`; as uid/gid/groups when `set_ids`.
-/// Returns the child's pid, or -1 with errno set.
+/// Starts a host-side command (argv[0] is a full path) with `envp`; its standard input,
+/// output and error from `fds` (-1: inherited); in a new process group when `new_group`;
+/// sent `death_signal` (when > 0) if the caller dies first; as uid/gid/groups when
+/// `set_ids`. Returns the child's pid, or -1 with errno set.
 pid_t cj_spawn_host(const char *_Nullable const *_Nonnull argv, const char *_Nullable const *_Nonnull envp,
-                    int log_fd, int new_group, int set_ids, uid_t uid, gid_t gid,
+                    const int fds[_Nonnull 3], int new_group, int death_signal, int set_ids, uid_t uid, gid_t gid,
                     const gid_t *_Nullable groups, size_t ngroups);
+
+/// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (children started by
+/// cj_spawn_host get them unblocked) and returns a non-blocking signalfd for them.
+int cj_interrupt_fd(void);
+/// The number of the next pending signal of `fd` (cj_interrupt_fd), or 0.
+int cj_read_signal(int fd);
 
 /// Opens the master of a new pty at dev/ptmx inside the jail root `root` (-1: the host's
 /// /dev/ptmx) and its slave,
