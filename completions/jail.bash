@@ -344,7 +344,7 @@ _jail() {
             _jail_files -d "$cur"
             return 0
         fi
-        candidates+=(list ps kill mount umount epair create destroy start stop restart console passwd)
+        candidates+=(list ps kill mount umount epair bootstrap create destroy start stop restart console passwd)
     elif ((operands == 3)); then
         candidates+=($(compgen -c -- "$cur"))
     fi
