@@ -6,13 +6,15 @@ import Testing
 
 /// `jail nano` on the real host, without privilege: plans checked against the loader's
 /// own answer (ldd), trees written into a scratch directory.
-@Suite(.serialized) struct NanojailTests {
+@Suite(.serialized) final class NanojailTests {
     static let scratch = "/tmp/jail-nano-test-\(getpid())"
 
     init() {
         _ = system("rm -rf \(Self.scratch)")
         mkdir(Self.scratch, 0o700)
     }
+
+    deinit { _ = system("rm -rf \(Self.scratch)") }
 
     /// What ld.so maps for `program`, as ldd says, without symlinks.
     func loaderAnswer(_ program: String) -> Set<String> {
