@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "Rctl", dependencies: ["Messages"], swiftSettings: noWarnings),
         // fstab(5) lines and devfs rulesets (FreeBSD's syntax and defaults, Linux devices). Pure Swift.
         .target(name: "JailMounts", dependencies: ["Messages"], swiftSettings: noWarnings),
+        // `jail nano`: ELF files, the loader's search rules, the plan of a nanojail's tree. Pure Swift.
+        .target(name: "Nano", dependencies: ["JailMounts"], swiftSettings: noWarnings),
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
         .target(name: "CJail"),
         .target(
@@ -32,11 +34,11 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "Jails",
-            dependencies: ["JailSys", "JailConf", "Rctl", "JailMounts", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["JailSys", "JailConf", "Rctl", "JailMounts", "Nano", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict),
         .target(
             name: "JailCLI",
-            dependencies: ["Jails", "JailConf"],
+            dependencies: ["Jails", "JailConf", "Nano"],
             swiftSettings: noWarnings),
         .executableTarget(name: "jail", dependencies: ["JailCLI"]),
         // A daemon that jails itself (issue 9), and the tests' subject doing the same.
@@ -45,7 +47,8 @@ let package = Package(
         .testTarget(name: "JailConfTests", dependencies: ["JailConf"]),
         .testTarget(name: "RctlTests", dependencies: ["Rctl"]),
         .testTarget(name: "JailMountsTests", dependencies: ["JailMounts"]),
-        .testTarget(name: "JailsTests", dependencies: ["Jails", "JailSys", "JailCLI", "JailConf", "JailMounts", "Rctl"]),
+        .testTarget(name: "NanoTests", dependencies: ["Nano"]),
+        .testTarget(name: "JailsTests", dependencies: ["Jails", "JailSys", "JailCLI", "JailConf", "JailMounts", "Rctl", "Nano"]),
         // Runs the real `jail` binary; the dependency makes `swift test` build it first.
         .testTarget(name: "IntegrationTests", dependencies: ["jail", "selfjail-example", "selfjail-probe"], exclude: []),
     ]

@@ -231,6 +231,17 @@ _jail() {
             esac
             return 0
             ;;
+        nano)
+            # nano [-nqv] program --into dir [--with path ...] [--nss] [--gconv] [--libgcc]
+            if [[ ${_jail_w[n-2]} == --into ]]; then
+                _jail_files -d "$cur"
+            elif [[ $cur == -* ]]; then
+                _jail_reply "$cur" --into --with --nss --gconv --libgcc -n -q -v
+            else
+                _jail_files -f "$cur"
+            fi
+            return 0
+            ;;
         start)
             _jail_reply "$cur" --all $(_jail_defined)
             return 0
@@ -344,7 +355,7 @@ _jail() {
             _jail_files -d "$cur"
             return 0
         fi
-        candidates+=(list ps kill mount umount epair bootstrap create destroy start stop restart console passwd)
+        candidates+=(list ps kill mount umount epair nano bootstrap create destroy start stop restart console passwd)
     elif ((operands == 3)); then
         candidates+=($(compgen -c -- "$cur"))
     fi

@@ -60,6 +60,9 @@ static int base_fd(const struct cj_step *s) {
 // directory for a link at any moment, so a name is resolved once, here, and everything
 // done to the descriptor.
 static int open_target(const struct cj_step *s, int directory) {
+    // A base whose optional mount was skipped (/sys in a tree without one): nothing is
+    // there, which an optional step takes as ENOENT.
+    if (s->base > 0 && s->base < CJ_SLOTS && slots[s->base] < 0) { errno = ENOENT; return -1; }
     struct open_how how = {
         .flags = O_PATH | O_CLOEXEC | (directory ? O_DIRECTORY : 0),
         .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | (s->base > 0 ? RESOLVE_BENEATH : 0),

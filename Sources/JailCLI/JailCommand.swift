@@ -38,6 +38,7 @@ enum JailCommand {
         case "destroy": return TreeCommands.destroy(Array(args.dropFirst()))
         case "systemd-generator": return ServiceCommands.systemdGenerator(Array(args.dropFirst()))
         case "bootstrap": return BootstrapCommand.run(Array(args.dropFirst()))
+        case "nano": return NanoCommand.run(Array(args.dropFirst()))
         default: break
         }
         let opts: Getopt

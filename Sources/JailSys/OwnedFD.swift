@@ -37,10 +37,11 @@ extension OwnedFD {
         return OwnedFD(fd)
     }
 
-    /// Reads the whole file (small files: /proc, cgroupfs, passwd).
+    /// Reads the whole file (small files: /proc, cgroupfs, passwd; libraries with a
+    /// larger limit, read in larger chunks).
     public func readAll(limit: Int = 1 << 20) throws(SystemError) -> [UInt8] {
         var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
+        var chunk = [UInt8](repeating: 0, count: limit > 1 << 20 ? 1 << 16 : 4096)
         while out.count < limit {
             let fd = rawValue
             let n = try syscall("read") {

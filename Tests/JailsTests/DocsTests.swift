@@ -335,7 +335,7 @@ import Testing
         ("jail ps ", ["www", "db"]),
         ("jail kill www -K", ["-KILL"]),
         // The Linux extensions.
-        ("jail ", ["list", "ps", "kill", "mount", "umount", "epair", "create", "destroy", "start", "stop", "restart",
+        ("jail ", ["list", "ps", "kill", "mount", "umount", "epair", "nano", "bootstrap", "create", "destroy", "start", "stop", "restart",
                    "console", "passwd"]),
         // Full jails.
         ("jail start ", ["--all", "nas", "web", "alpha", "beta", "gamma"]),
@@ -345,6 +345,7 @@ import Testing
         ("jail create new --from /jails/base ip4.a", ["ip4.addr="]),
         ("jail passwd w", ["www"]),
         ("jail epair ", ["create", "destroy"]),
+        ("jail nano /usr/sbin/lighttpd --i", ["--into"]),
         ("jail mount www /srv /data ro,no", ["ro,nosuid", "ro,noexec", "ro,nodev"]),
         // rctl rules, field by field.
         ("rctl -a j", ["jail:"]),
