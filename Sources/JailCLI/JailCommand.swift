@@ -231,6 +231,10 @@ enum JailCommand {
                 .filter { running.contains($0) }
             names = ordered + running.filter { !ordered.contains($0) }
             if names.isEmpty { return 0 }
+        } else if names.count > 1, let conf {
+            // Several jails of the file: dependents before what they depend on (jail(8)).
+            let ordered = ((try? conf.resolve([], overrides: [], forRemoval: true)) ?? []).map(\.name)
+            names.sort { (ordered.firstIndex(of: $0) ?? Int.max) < (ordered.firstIndex(of: $1) ?? Int.max) }
         }
         do {
             return try removal.run(names) { record in

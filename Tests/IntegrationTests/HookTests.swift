@@ -145,7 +145,8 @@ extension Privileged {
         let c = jail("-f", file, "-c", "hk-www")
         #expect(c.stdout == "hk-db: created\nhk-www: created\n", "dependencies first: \(c)")
         #expect(jls("-j", "hk-www", "host.hostname").stdout == "hk-www.test\n")
-        let r = jail("-f", file, "-r", "*")
+        // Named in any order (not '*': that would remove every jail on the host).
+        let r = jail("-f", file, "-r", "hk-db", "hk-www")
         #expect(r.stdout == "hk-www: removed\nhk-db: removed\n", "dependents first: \(r)")
         let both = jail("-f", file, "-c", "hk-db", "hk-www")
         #expect(both.status == 0 && both.stdout == "hk-db: created\nhk-www: created\n", "\(both)")
