@@ -585,6 +585,13 @@ __attribute__((noreturn)) static void jail_child(const struct cj_plan *plan) {
     for (int cap = 0; cap <= 63; cap++)
         if (cap != CAP_KILL && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
             fail(plan, CJ_FAIL_CAPS, errno);
+    // Born with the signals it takes from the host blocked (it reads them from a
+    // signalfd): one sent right after our exec, before it set itself up, waits for it.
+    sigset_t host_signals;
+    sigemptyset(&host_signals);
+    int taken[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE };
+    for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++) sigaddset(&host_signals, taken[i]);
+    sigprocmask(SIG_BLOCK, &host_signals, NULL);
     // The settings travel as the environment, which only the host can read (the init is
     // not dumpable): `ps` in the jail shows a plain "jail-init".
     char b1[24], b2[24], b3[24], b4[24];

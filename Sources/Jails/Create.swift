@@ -270,7 +270,6 @@ public struct JailCreation {
             try network.attachFilters(cgroup: cgroupFD.rawValue, state: env.registry.directory)
         }
         let membersFD = try sys { () throws(SystemError) in try OwnedFD.open(members, O_RDONLY | O_DIRECTORY) }
-        let release = try options.adopt.map { (pid) throws(JailError) in try adopt(pid, into: members, v1: limits.v1Directories, &undo) }
         let eventsFD = try sys { () throws(SystemError) in try OwnedFD.open(members.appending("cgroup.events"), O_RDONLY) }
         let exeFD = try sys { () throws(SystemError) in
             OwnedFD(try syscall("create the init image") { cj_init_memfd() })
@@ -290,7 +289,8 @@ public struct JailCreation {
         plan.initExecutableFD = exeFD.rawValue
         plan.errorFD = errorWrite.rawValue
         plan.statusFD = direct == nil ? -1 : statusWrite.rawValue
-        plan.persist = spec.persist || holdOpen
+        // A process to adopt: the init holds the jail open until it is in.
+        plan.persist = spec.persist || holdOpen || options.adopt != nil
         plan.steps = limits.ipcSteps(all: false)
             + FilesystemPlan.steps(spec, root: rootID.path, identity: (rootID.device, rootID.inode),
                                    devptsOption: limits.devptsOption, devices: devices, mounts: mounts.steps)
@@ -319,7 +319,9 @@ public struct JailCreation {
             var st: Int32 = 0
             _ = unsafe waitpid(pid, &st, 0)
         }
-        if let release { undo.push(release) }
+        // Moving a running process costs an RCU grace period: spent while the child sets
+        // the jail up. Its undo runs before the one above, which kills the cgroup.
+        if let adopted = options.adopt { try adopt(adopted, into: members, v1: limits.v1Directories, &undo) }
         // Only the child's copies may keep these open: end-of-file must mean "done".
         errorWrite.close()
         statusWrite.close()
@@ -331,6 +333,9 @@ public struct JailCreation {
             throw fail(ChildReport.describe(failure, plan: plan, user: spec.jailUser))
         }
         errorRead.close()
+        // The adopted process is in: the jail now lasts as long as it has processes. The
+        // init was born with these signals blocked, so none is lost before it listens.
+        if options.adopt != nil && !spec.persist { _ = kill(pid, SIGUSR1) }
 
         record.initPID = pid
         record.initStart = ProcessIdentity.startTime(pid) ?? 0

@@ -56,10 +56,7 @@ let pairs: [(key: String, value: String)] = words.map { w in
 }
 let hostRoot = rootInode()
 
-if mode == "threads" {
-    var thread = pthread_t()
-    pthread_create(&thread, nil, { _ in sleep(100); return nil }, nil)
-}
+if mode == "threads" { startIdleThread() }
 
 var start = timespec(), end = timespec()
 clock_gettime(CLOCK_MONOTONIC, &start)
