@@ -110,8 +110,9 @@ private struct Generator {
     let hook: AddressFilter.Hook
     let memory: Int32?
 
-    // struct bpf_sock_addr (linux/bpf.h): user_ip4 4, user_ip6 8, msg_src_ip4 40, msg_src_ip6 44.
-    static let sourceOffset4: Int16 = 40, sourceOffset6: Int16 = 44
+    // struct bpf_sock_addr (linux/bpf.h): user_ip4 4, user_ip6 8, type 32, msg_src_ip4 40,
+    // msg_src_ip6 44.
+    static let sourceOffset4: Int16 = 40, sourceOffset6: Int16 = 44, typeOffset: Int16 = 32
     static let mappedMark: UInt32 = 0xffff_0000   // ::ffff:0:0/96, third word
     static let loopback6: UInt32 = 0x0100_0000    // ::1, fourth word
 
@@ -168,9 +169,15 @@ private struct Generator {
             a.place(other)
             deny()
         case .connect, .sendmsg:
-            let source = a.newLabel()
+            let source = a.newLabel(), rewrite = a.newLabel()
             a.place(isLocal)
+            // Only UDP replies are restored (recvmsg): a TCP connect has nothing to remember.
+            if hook == .connect {
+                a.load(.word, 2, 6, Self.typeOffset)
+                a.jump32(.equal, 2, 1 /* SOCK_STREAM */, rewrite)
+            }
             remember(offset: offset, width: width)
+            a.place(rewrite)
             write(primary, at: offset)
             a.goto(source)
             a.place(isOwn)
