@@ -59,6 +59,11 @@ struct FullJailTests {
         #expect(ps.contains(" 1 systemd") || ps.contains("1 systemd"), "\(ps)")
         #expect(!ps.contains("xctest") && !ps.contains("swift-test"))
 
+        // The console: a root login inside, on a terminal (script(1) gives us one).
+        let console = run(["/usr/bin/timeout", "30", "/usr/bin/script", "-qfc", "\(Host.jailBinary) console fj", "/dev/null"],
+                          input: "echo CONSOLE-$(id -un)-$(hostname)\nexit\n", environment: environment)
+        #expect(console.stdout.contains("CONSOLE-root-fj"), "\(console)")
+
         // A user and a password set from the host; a login over ssh with it.
         #expect(jexec("fj", "/usr/sbin/useradd", "-m", "-s", "/bin/bash", "alice").status == 0)
         let pw = jailRun("passwd", "fj", "alice", input: "s3cret-Pw\n")
