@@ -21,24 +21,49 @@ public enum PacketAddressFilter {
     /// Verdicts: 1 passes, 0 drops (the sender gets EPERM).
     static func program(_ direction: Direction, ipv4: AddressFilter.Policy, ipv6: AddressFilter.Policy) -> [UInt64] {
         var a = BPFAssembler()
-        let drop = a.newLabel(), v4 = a.newLabel(), v6 = a.newLabel()
+        let drop = a.newLabel(), v4 = a.newLabel(), v6 = a.newLabel(), known = a.newLabel()
         a.movReg(6, 1)
-        // The IP version, from the first byte (the context's data starts at the IP header).
-        loadBytes(&a, offset: 0, count: 1, failure: drop)
-        a.load(.byte, 2, 10, -16)
-        a.alu(.rsh, 2, 4)
-        a.jump32(.equal, 2, 4, v4)
-        a.jump32(.equal, 2, 6, v6)
+        a.mov(8, 0)   // r8: the sending socket is raw or ICMP (no address hook saw its send)
+        if direction == .egress {
+            // A mark set for one packet (an SO_MARK control message, which CAP_NET_RAW allows
+            // and seccomp cannot see) would pick the host's routes or firewall rules.
+            a.load(.double, 1, 6, skOffset)
+            a.jump(.equal, 1, 0, known)
+            a.call(95)    // bpf_sk_fullsock
+            a.jump(.equal, 0, 0, known)
+            a.load(.word, 2, 0, 16)            // bpf_sock.mark
+            a.load(.word, 3, 6, markOffset)
+            a.jumpReg(.notEqual, 2, 3, drop)
+            let raw = a.newLabel()
+            a.load(.word, 2, 0, 8)             // bpf_sock.type
+            a.jump32(.equal, 2, 3 /* SOCK_RAW */, raw)
+            a.load(.word, 2, 0, 12)            // bpf_sock.protocol
+            a.jump32(.equal, 2, 1 /* ICMP */, raw)
+            a.jump32(.equal, 2, 58 /* ICMPV6 */, raw)
+            a.goto(known)
+            a.place(raw)
+            a.mov(8, 1)
+        }
+        a.place(known)
+        // The family from the packet's protocol (not from the header a raw socket wrote).
+        a.load(.word, 2, 6, protocolOffset)
+        a.jump32(.equal, 2, 0x0008 /* htons(ETH_P_IP) */, v4)
+        a.jump32(.equal, 2, 0xdd86 /* htons(ETH_P_IPV6) */, v6)
         a.goto(drop)
         // Source on the way out, destination on the way in.
         a.place(v4)
-        check(&a, ipv4, offset: direction == .egress ? 12 : 16, width: 1, drop: drop)
+        check(&a, ipv4, offset: direction == .egress ? 12 : 16, width: 1, drop: drop,
+              loopbackTo: direction == .egress ? 16 : nil)
         a.place(v6)
-        check(&a, ipv6, offset: direction == .egress ? 8 : 24, width: 4, drop: drop)
+        check(&a, ipv6, offset: direction == .egress ? 8 : 24, width: 4, drop: drop,
+              loopbackTo: direction == .egress ? 24 : nil)
         a.place(drop)
         a.exit(with: 0)
         return a.assemble()
     }
+
+    // struct __sk_buff (linux/bpf.h).
+    static let markOffset: Int16 = 8, protocolOffset: Int16 = 16, skOffset: Int16 = 168
 
     /// bpf_skb_load_bytes of `count` bytes at `offset` to fp-16: it reads paged data too,
     /// where a direct read would have to give up on a header split across fragments.
@@ -52,19 +77,35 @@ public enum PacketAddressFilter {
         a.jump(.notEqual, 0, 0, failure)
     }
 
+    /// The address at `offset` must be one of the jail's. With `loopbackTo`, a raw or ICMP
+    /// socket's packet to a loopback address (127/8, ::1) other than the jail's is
+    /// dropped: it would reach the host's loopback-only services, which the address
+    /// hooks keep TCP and UDP away from.
     private static func check(_ a: inout BPFAssembler, _ policy: AddressFilter.Policy, offset: Int32, width: Int,
-                              drop: BPFAssembler.Label) {
+                              drop: BPFAssembler.Label, loopbackTo: Int32?) {
         guard case .restricted(let addresses, _) = policy else {
             a.exit(with: policy == .inherit ? 1 : 0)
             return
         }
-        let pass = a.newLabel()
+        let own = addresses.filter { $0.bytes.count == 4 * width }.map { AddressFilter.words($0.bytes) }
+        let pass = a.newLabel(), sourceOK = a.newLabel()
         loadBytes(&a, offset: offset, count: Int32(4 * width), failure: drop)
         for i in 0..<width { a.load(.word, UInt8(2 + i), 10, -16 + Int16(4 * i)) }
-        for address in addresses where address.bytes.count == 4 * width {
-            a.jumpIfWordsEqual(AddressFilter.words(address.bytes), from: 2, to: pass)
-        }
+        for words in own { a.jumpIfWordsEqual(words, from: 2, to: sourceOK) }
         a.goto(drop)
+        a.place(sourceOK)
+        if let destination = loopbackTo {
+            a.jump(.equal, 8, 0, pass)
+            loadBytes(&a, offset: destination, count: Int32(4 * width), failure: drop)
+            for i in 0..<width { a.load(.word, UInt8(2 + i), 10, -16 + Int16(4 * i)) }
+            for words in own { a.jumpIfWordsEqual(words, from: 2, to: pass) }
+            if width == 1 {
+                a.alu(.and, 2, 0xff)
+                a.jump32(.equal, 2, 127, drop)
+            } else {
+                a.jumpIfWordsEqual([0, 0, 0, 0x0100_0000], from: 2, to: drop)
+            }
+        }
         a.place(pass)
         a.exit(with: 1)
     }

@@ -19,6 +19,9 @@ public enum SeccompRule: Sendable, Hashable {
                     when: Condition? = nil)
     /// Fails with `errno` when any of `bits` is set in `arg` (64 bits); allowed otherwise.
     case denyBits(String, arg: UInt32, bits: UInt64, errno: Int32)
+    /// For calls whose argument `when.arg` is `when.value`: allowed when `arg & mask` is
+    /// one of `values`, failing with `errno` otherwise (mask: a few low bits).
+    case allowMasked(String, arg: UInt32, mask: UInt32, values: [UInt32], errno: Int32, when: Condition)
 
     public struct Condition: Sendable, Hashable {
         public var arg: UInt32
@@ -36,13 +39,15 @@ public enum SeccompRule: Sendable, Hashable {
         case .denyValues(let n, let a, let v, let o, let e, let w):
             return "denyv \(n) \(a) [\(list(v))] [\(list(o))] \(e)" + (w.map { " \($0.arg)=\($0.value)" } ?? "")
         case .denyBits(let n, let a, let b, let e): return "bits \(n) \(a) \(b) \(e)"
+        case .allowMasked(let n, let a, let m, let v, let e, let w):
+            return "masked \(n) \(a) \(m) [\(list(v))] \(e) \(w.arg)=\(w.value)"
         }
     }
 
     var syscallName: String {
         switch self {
         case .deny(let n, _), .allowValues(let n, _, _, _, _, _), .denyValues(let n, _, _, _, _, _),
-             .denyBits(let n, _, _, _): n
+             .denyBits(let n, _, _, _), .allowMasked(let n, _, _, _, _, _): n
         }
     }
 }
@@ -146,6 +151,12 @@ public enum Seccomp {
                 for bit in 0..<64 where bits & (1 << UInt64(bit)) != 0 {
                     let b = UInt64(1) << UInt64(bit)
                     try unsafe add(ctx, actErrno(e), nr, [masked(arg, b, b)], rule: name)
+                }
+            case .allowMasked(let name, let arg, let mask, let values, let e, let when):
+                let pre = masked(when.arg, 0xffff_ffff, UInt64(when.value))
+                for v in 0...mask where v & mask == v {
+                    try unsafe add(ctx, values.contains(v) ? actAllow : actErrno(e), nr,
+                                   [pre, masked(arg, UInt64(mask), UInt64(v))], rule: name)
                 }
             case .denyValues(let name, let arg, let values, let elsewhere, let e, let when):
                 let pre = when.map { [masked($0.arg, 0xffff_ffff, UInt64($0.value))] } ?? []

@@ -113,11 +113,15 @@ public struct Restrictions: Sendable, Equatable {
         // packet filter checks what every protocol sends).
         let held = spec.allow.rawSockets ? [] : [(spec.ip4, afInet), (spec.ip6, afInet6)].filter { $0.0 == .new }.map(\.1)
         let noInet = [afInet, afInet6].filter { !inet.contains($0) }
+        // With CAP_NET_RAW, socket(AF_INET, SOCK_PACKET) is a packet socket on the host's
+        // stack (the kernel turns it into PF_PACKET after this filter saw AF_INET): IPv4
+        // sockets are then decided by their type.
+        let typed = spec.allow.rawSockets && inet.contains(afInet) ? [afInet] : []
         let family: SeccompRule = spec.allow.socketAF
-            ? .denyValues("socket", arg: 0, values: noInet + [afPacket], elsewhere: [afNetlink] + held,
+            ? .denyValues("socket", arg: 0, values: noInet + [afPacket], elsewhere: [afNetlink] + held + typed,
                           errno: EAFNOSUPPORT)
-            : .allowValues("socket", arg: 0, values: [afUnix] + inet.filter { !held.contains($0) },
-                           elsewhere: [afNetlink] + held, errno: EAFNOSUPPORT)
+            : .allowValues("socket", arg: 0, values: [afUnix] + inet.filter { !held.contains($0) && !typed.contains($0) },
+                           elsewhere: [afNetlink] + held + typed, errno: EAFNOSUPPORT)
         let netlink = SeccompRule.allowValues(
             "socket", arg: 2, values: [0 /* ROUTE */, 9 /* AUDIT */], errno: EPROTONOSUPPORT,
             when: .init(arg: 0, value: afNetlink))
@@ -129,7 +133,11 @@ public struct Restrictions: Sendable, Equatable {
             .denyValues("setsockopt", arg: 1, values: [], elsewhere: [solSocket], errno: EPERM),
             .denyValues("setsockopt", arg: 2, values: [36 /* SO_MARK */], errno: EPERM, when: .init(arg: 1, value: solSocket)),
         ]
-        return [family, netlink] + protocols + noMark
+        let types = typed.map {
+            SeccompRule.allowMasked("socket", arg: 1, mask: 0xf, values: [1, 2, 3, 5] /* STREAM DGRAM RAW SEQPACKET */,
+                                    errno: EAFNOSUPPORT, when: .init(arg: 0, value: $0))
+        }
+        return [family, netlink] + protocols + noMark + types
     }
 
     /// A vnet jail's own stack: every IP protocol, the netlink families that configure it

@@ -166,10 +166,16 @@ extension Privileged {
             // ICMP datagram sockets are not ours to refuse: net.ipv4.ping_group_range decides.
             #expect(r["raw"] == "ok" && r["icmp"] != "EPROTONOSUPPORT", "\(r)")
             #expect(r["packet"] == "EAFNOSUPPORT")
+            #expect(r["sockpacket"] == "EAFNOSUPPORT", "AF_INET/SOCK_PACKET is a packet socket: \(r)")
             #expect(r["sock_diag"] == "EPROTONOSUPPORT")
             #expect(jexec("nt-raw", "/bin/probe", "rawsend", "127.0.1.1", "127.0.1.1")["rawsend"] == "ok")
             #expect(jexec("nt-raw", "/bin/probe", "rawsend", "127.0.1.9", "127.0.1.1")["rawsend"] == "EPERM")
             #expect(jexec("nt-raw", "/bin/probe", "rawsend", "127.0.0.1", "127.0.0.1")["rawsend"] == "EPERM")
+            // From its own address to the host's loopback: what the address hooks keep TCP
+            // and UDP from, a raw socket may not do either.
+            #expect(jexec("nt-raw", "/bin/probe", "rawsend", "127.0.1.1", "127.0.0.1")["rawsend"] == "EPERM")
+            #expect(jexec("nt-raw", "/bin/probe", "markmsg", "127.0.1.1", "9")["markmsg"] == "EPERM")
+            #expect(jexec("nt-raw", "/bin/probe", "udp", "127.0.1.1", "9")["udp"] != nil)
             let marks = jexec("nt-raw", "/bin/probe", "mark")
             #expect(marks["mark"] == "EPERM" && marks["reuseaddr"] == "ok" && marks["nodelay"] == "ok", "\(marks)")
             // The host pings itself and the jail: the jail's raw socket sees only the latter.

@@ -176,6 +176,7 @@ static int net_sockets(void) {
     r = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP); result("raw", r);
     r = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP); result("icmp", r);
     r = socket(AF_PACKET, SOCK_RAW, 0); result("packet", r);
+    r = socket(AF_INET, SOCK_PACKET | SOCK_CLOEXEC, htons(0x0003 /* ETH_P_ALL */)); result("sockpacket", r);
     r = socket(AF_NETLINK, SOCK_RAW, 4 /* NETLINK_SOCK_DIAG */); result("sock_diag", r);
     r = socket(AF_INET, SOCK_STREAM, 132 /* SCTP */); result("sctp", r);
     r = socket(AF_INET6, SOCK_STREAM, 0); result("inet6", r);
@@ -221,6 +222,26 @@ static int net_rawrecv(int ms) {
     return 0;
 }
 
+// markmsg ADDR PORT: a datagram carrying an SO_MARK control message (which CAP_NET_RAW
+// allows and a seccomp filter cannot see).
+static int net_markmsg(const char *addr, int port) {
+    struct sockaddr_storage ss;
+    socklen_t len = net_addr(addr, port, &ss);
+    int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+    if (fd < 0) return net_fail("markmsg");
+    char control[CMSG_SPACE(sizeof(int))] = {0};
+    struct iovec iov = { "x", 1 };
+    struct msghdr msg = { .msg_name = &ss, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1,
+                          .msg_control = control, .msg_controllen = sizeof control };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SO_MARK;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    *(int *)CMSG_DATA(c) = 7;
+    result("markmsg", sendmsg(fd, &msg, 0));
+    return 0;
+}
+
 // mark: SO_MARK steers the host's routing and firewall; CAP_NET_RAW alone opens it.
 static int net_mark(void) {
     int fd = socket(AF_INET, SOCK_DGRAM, 0), mark = 7;
@@ -245,5 +266,6 @@ static int net_command(int argc, char **argv) {
     if (!strcmp(c, "rawsend") && argc > 3) return net_rawsend(argv[2], argv[3]);
     if (!strcmp(c, "rawrecv") && argc > 2) return net_rawrecv(atoi(argv[2]));
     if (!strcmp(c, "mark")) return net_mark();
+    if (!strcmp(c, "markmsg") && argc > 3) return net_markmsg(argv[2], atoi(argv[3]));
     return -1;
 }
