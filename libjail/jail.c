@@ -44,7 +44,8 @@ static int fail(int error, const char *format, ...) {
  * first error line, without the "jail: " prefix, to jail_errmsg. `adopt`: a process the
  * new jail takes in before it starts (JAIL_ATTACH), 0 for none. Returns its exit status. */
 static int run_jail(const char **args, pid_t adopt, char *out, size_t outlen) {
-    const char *bin = getenv("JAIL_BIN") ? getenv("JAIL_BIN") : JAIL_BINARY;
+    // secure_getenv: a setuid caller's environment does not choose the program we run.
+    const char *bin = secure_getenv("JAIL_BIN") ? secure_getenv("JAIL_BIN") : JAIL_BINARY;
     const char *argv[MAX_PAIRS + 8] = { "jail" };
     size_t n = 1;
     for (; args[n - 1] != NULL && n < MAX_PAIRS + 7; n++) argv[n] = args[n - 1];

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -38,6 +39,16 @@ static int failure(char *err, size_t n, const char *format, ...) {
     return -1;
 }
 
+static int kernel_interface(unsigned long magic) {
+    static const unsigned long magics[] = {
+        0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x63677270 /* cgroup2 */, 0x27e0eb /* cgroup */,
+        0x6e736673 /* nsfs */, 0xcafe4a11 /* bpf */, 0x73636673 /* securityfs */, 0x64626720 /* debugfs */,
+    };
+    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+        if (magic == magics[i]) return 1;
+    return 0;
+}
+
 int cj_self_check(char *err, size_t errlen) {
     int threads = 0;
     DIR *d = opendir("/proc/self/task");
@@ -49,16 +60,23 @@ int cj_self_check(char *err, size_t errlen) {
         return failure(err, errlen, "the process has %d threads: enter the jail before starting any", threads);
     d = opendir("/proc/self/fd");
     if (d == NULL) return failure(err, errlen, "/proc/self/fd: %s", strerror(errno));
-    int own = dirfd(d), found = -1;
+    int own = dirfd(d), found = -1, kernel = -1;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
         if (e->d_name[0] == '.') continue;
         int fd = atoi(e->d_name);
         struct stat st;
-        if (fd != own && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) { found = fd; break; }
+        struct statfs fs;
+        if (fd == own || fstat(fd, &st) < 0) continue;
+        if (S_ISDIR(st.st_mode)) { found = fd; break; }
+        // The host's kernel interfaces, opened as host root: a cgroup.procs would take the
+        // process back out of the jail's cgroup, a namespace file into the host's.
+        if (fstatfs(fd, &fs) == 0 && kernel_interface((unsigned long)fs.f_type)) { kernel = fd; break; }
     }
     closedir(d);
     if (found >= 0)
         return failure(err, errlen, "descriptor %d is a directory: close it first (it leads out of the jail)", found);
+    if (kernel >= 0)
+        return failure(err, errlen, "descriptor %d is a file of the host's proc, sys, cgroup, bpf or namespace file systems: close it first", kernel);
     return 0;
 }
 
@@ -98,13 +116,15 @@ static int open_procs(const char *dir) {
 // Whether this process is in the cgroup v2 directory `dir` already (a creation that
 // adopted it put it there): moving a running process costs an RCU grace period, which
 // is most of what entering a jail costs.
+static int hierarchy_mount(const char *controllers, char *out, size_t len);
 static int already_in(const char *dir) {
-    char text[8192];
-    if (cj_read_file("/proc/self/cgroup", text, sizeof text) < 0) return 0;
+    char text[8192], mount[1024], path[8192];
+    if (cj_read_file("/proc/self/cgroup", text, sizeof text) < 0 || hierarchy_mount("", mount, sizeof mount) < 0) return 0;
     for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
         if (strncmp(line, "0::", 3)) continue;
-        size_t n = strlen(line + 3), d = strlen(dir);
-        return n > 1 && d >= n && !strcmp(dir + d - n, line + 3) && (d == n || dir[d - n - 1] == '/' || line[3] == '/');
+        // The whole path, mount point included: a suffix could name another cgroup.
+        snprintf(path, sizeof path, "%s%s", mount, line + 3);
+        return !strcmp(path, dir);
     }
     return 0;
 }
@@ -120,6 +140,7 @@ struct attachment {
     struct cj_rlimit limits[MAX_RLIMITS];
     size_t nlimits;
     int stopping;
+    int booted;
 };
 
 static void close_all(struct attachment *a, int pidfd, int procs, int ruleset) {
@@ -139,6 +160,8 @@ static int parse_record(char *text, struct attachment *a, char *err, size_t errl
             a->init_start = strtoull(line, NULL, 10);
         } else if (!strncmp(line, "cgroup=", 7)) {
             snprintf(a->cgroup, sizeof a->cgroup, "%s", line + 7);
+        } else if (!strncmp(line, "param=init=", 11) && line[11] != '\0') {
+            a->booted = 1;
         } else if (!strncmp(line, "stopping=", 9)) {
             a->stopping = !strcmp(line + 9, "true");
         } else if (!strncmp(line, "confinement=", 12)) {
@@ -211,6 +234,9 @@ int cj_attach_jail(int jid, const char *registry, const char *cache, char *err, 
     int pidfd = -1, procs = -1, ruleset = -1;
     if (parse_record(text, &a, err, errlen) < 0) goto fail;
     if (a.stopping) { failure(err, errlen, "jail %d is being removed", jid); goto fail; }
+    // A booted jail's cgroup tree is its own to change (systemd), and this process keeps
+    // host pids in view: it could move host processes into that tree. Use jexec there.
+    if (a.booted) { failure(err, errlen, "jail %d boots its own init: enter it with jexec, not in place", jid); goto fail; }
     // The pidfd first, then the start time: the pid cannot be reused in between.
     pidfd = (int)syscall(SYS_pidfd_open, a.init, 0);
     if (pidfd < 0 || cj_start_time(a.init) != a.init_start) { failure(err, errlen, "jail %d not found", jid); goto fail; }
@@ -240,14 +266,18 @@ int cj_attach_jail(int jid, const char *registry, const char *cache, char *err, 
 
     // Undoable: the cgroups (the caller moves back, cj_cgroup_restore) and the namespaces
     // (setns changes nothing when it fails).
+    static char before[8192];
+    if (cj_cgroup_save(0, before, sizeof before) < 0) { failure(err, errlen, "/proc/self/cgroup: %s", strerror(errno)); goto fail; }
     if ((!already_in(members) && write(procs, "0", 1) != 1) || cj_write_procs(a.v1, a.nv1) < 0) {
         failure(err, errlen, "enter the jail's cgroups: %s", strerror(errno));
+        cj_cgroup_restore(0, before);
         goto fail;
     }
     // Root and working directory become the jail's: nothing of the host's tree stays
     // reachable through them. Its children are born in the jail's PID namespace.
     if (syscall(SYS_setns, pidfd, (int)a.namespaces) < 0) {
         failure(err, errlen, "enter the jail's namespaces: %s", strerror(errno));
+        cj_cgroup_restore(0, before);
         goto fail;
     }
     // From here on there is no way back. Not dumpable: jailed root must not read the
@@ -260,7 +290,9 @@ int cj_attach_jail(int jid, const char *registry, const char *cache, char *err, 
     struct sock_fprog others = { sizeof other_processes / sizeof other_processes[0], (struct sock_filter *)other_processes };
     if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &others) < 0) abandon("seccomp");
     if (cj_drop_bounding(a.caps) < 0) abandon("capabilities");
-    if (getuid() == 0 && cj_limit_root_caps(a.caps) < 0) abandon("capabilities");
+    // Whatever this process holds (root, a setuid program, file capabilities), no more
+    // than the jail's set stays effective or permitted.
+    if (cj_limit_caps_to(a.caps) < 0) abandon("capabilities");
     if (chdir("/") < 0) abandon("chdir");
     close_all(&a, pidfd, procs, ruleset);
     return 0;

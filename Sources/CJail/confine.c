@@ -60,3 +60,16 @@ int cj_limit_root_caps(uint64_t keep) {
     }
     return (int)syscall(SYS_capset, &hdr, data);
 }
+
+int cj_limit_caps_to(uint64_t keep) {
+    struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &hdr, data) < 0) return -1;
+    for (int i = 0; i < 2; i++) {
+        uint32_t word = (uint32_t)(keep >> (32 * i));
+        data[i].effective &= word;
+        data[i].permitted &= word;
+        data[i].inheritable = 0;
+    }
+    return (int)syscall(SYS_capset, &hdr, data);
+}

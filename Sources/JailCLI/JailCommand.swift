@@ -89,7 +89,12 @@ enum JailCommand {
         // libjail's JAIL_CREATE|JAIL_ATTACH: the calling daemon enters the new jail itself.
         // Not passed on to the exec.* hooks.
         if let pid = getenv("JAIL_ATTACH_PID") {
-            options.adopt = Int32(String(cString: pid))
+            // Only the process that ran us (libjail's caller) may be taken in.
+            guard Int32(String(cString: pid)) == getppid() else {
+                printError("jail: JAIL_ATTACH_PID: not the calling process")
+                return 1
+            }
+            options.adopt = getppid()
             unsetenv("JAIL_ATTACH_PID")
         }
         let env = Environment.fromProcessEnvironment()

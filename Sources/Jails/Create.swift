@@ -235,9 +235,12 @@ public struct JailCreation {
         }
         try sys { () throws(SystemError) in try CgroupV2.makeDirectory(members) }
         if spec.initPath != nil {
-            // A booted system makes cgroups of its own below `members`; bounded here, on
-            // the cgroup it cannot see or write, so that it cannot exhaust the kernel's.
+            // A booted system makes cgroups of its own below `members`/boot, where its
+            // cgroup namespace is rooted: it can write that root's files (cgroup.freeze,
+            // cgroup.kill) but never those of `members`, where jexec'd commands are born,
+            // nor of the jail's cgroup, which bounds its cgroups here.
             try sys { () throws(SystemError) in
+                try CgroupV2.makeDirectory(members.appending("boot"))
                 try CgroupFiles.write(cgroup, "cgroup.max.depth", "16")
                 try CgroupFiles.write(cgroup, "cgroup.max.descendants", "1024")
             }
@@ -281,9 +284,13 @@ public struct JailCreation {
 
         var plan = ChildPlan()
         plan.cloneFlags = confinement.namespaceFlags
-        // A booted system's init is born among the jail's processes: its cgroup namespace is
-        // rooted there, below the cgroup that holds the jail's filters and limits.
-        plan.initCgroupFD = spec.initPath == nil ? cgroupFD.rawValue : membersFD.rawValue
+        // A booted system's init is born in members/boot: its cgroup namespace is rooted
+        // there, below the cgroups that hold the jail's filters, limits and commands.
+        let bootFD = spec.initPath == nil ? -1 : try sys { () throws(SystemError) in
+            try OwnedFD.open(members.appending("boot"), O_RDONLY | O_DIRECTORY).release()
+        }
+        defer { if bootFD >= 0 { _ = close(bootFD) } }
+        plan.initCgroupFD = bootFD >= 0 ? bootFD : cgroupFD.rawValue
         plan.jailCgroupFD = membersFD.rawValue
         plan.eventsFD = eventsFD.rawValue
         plan.initExecutableFD = exeFD.rawValue

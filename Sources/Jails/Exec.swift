@@ -113,13 +113,14 @@ struct RunningJail: ~Copyable {
     /// absolute `jailCgroup`) or below it: a booted jail's init (systemd) moves itself into
     /// a cgroup of its own making there.
     static func within(_ jailCgroup: String, _ path: String) -> Bool {
-        var p = Substring(path)
-        while !p.isEmpty && p != "/" {
-            if jailCgroup.hasSuffix(p) { return true }
-            p = p[..<(p.lastIndex(of: "/") ?? p.startIndex)]
-        }
-        return false
+        guard let mount = unifiedMount else { return false }
+        // Whole paths: a booted jail may make cgroups named like another jail's.
+        let absolute = mount + path
+        return absolute == jailCgroup || absolute.hasPrefix(jailCgroup + "/")
     }
+
+    /// Where the cgroup v2 hierarchy is mounted (its root: /proc/PID/cgroup paths start there).
+    static let unifiedMount: String? = (try? CgroupHierarchies.discover())?.unified.string
 
     /// The process's cgroup v2 path ("0::/path" in /proc/pid/cgroup).
     static func cgroup(of pid: Int32) -> String? {

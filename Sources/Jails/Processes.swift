@@ -49,11 +49,10 @@ public enum JailProcesses {
         return status
     }
 
-    /// Whether `pid` is one of the jail's processes now (its cgroup v2 path ends with the
-    /// jail's "<jid>/jail"). Call with a pidfd held, so that the pid cannot be reused.
+    /// Whether `pid` is one of the jail's processes now (in its "<jid>/jail" cgroup, or
+    /// below it in a booted jail). Call with a pidfd held, so that the pid cannot be reused.
     static func isMember(_ pid: Int32, of record: JailRecord) -> Bool {
-        let jailCgroup = record.cgroup.split(separator: "/").suffix(2).joined(separator: "/") + "/jail"
-        return RunningJail.cgroup(of: pid)?.hasSuffix("/" + jailCgroup) ?? false
+        RunningJail.cgroup(of: pid).map { RunningJail.within(record.cgroup + "/jail", $0) } ?? false
     }
 
     static func members(_ record: JailRecord) -> [Int32] {

@@ -59,6 +59,10 @@ struct FullJailTests {
         #expect(ps.contains(" 1 systemd") || ps.contains("1 systemd"), "\(ps)")
         #expect(!ps.contains("xctest") && !ps.contains("swift-test"))
 
+        // Its cgroup tree is its own: a process that keeps host pids in view may not enter in place.
+        let inPlace = run([String(Host.jailBinary.dropLast("jail".count)) + "selfjail-probe", "attach", "0", "fj"], environment: environment)
+        #expect(inPlace["enter"]?.contains("boots its own init") == true && inPlace["host_root"] == "yes", "\(inPlace)")
+
         // The console: a root login inside, on a terminal (script(1) gives us one).
         let console = run(["/usr/bin/timeout", "30", "/usr/bin/script", "-qfc", "\(Host.jailBinary) console fj", "/dev/null"],
                           input: "echo CONSOLE-$(id -un)-$(hostname)\nexit\n", environment: environment)

@@ -1,6 +1,6 @@
 // The self-jailing tests' subject: a process that enters a jail through the library and
 // reports, as "name=value" lines, what it then sees and cannot do.
-//   selfjail-probe enter|threads|attach SECONDS [key=value ... | JAIL]
+//   selfjail-probe enter|threads|kernelfd|attach SECONDS [key=value ... | JAIL]
 import Glibc
 import Jails
 
@@ -57,6 +57,8 @@ let pairs: [(key: String, value: String)] = words.map { w in
 let hostRoot = rootInode()
 
 if mode == "threads" { startIdleThread() }
+// A namespace file of the host's, kept open: it would lead back into the host's network.
+if mode == "kernelfd" { _ = open("/proc/self/ns/net", O_RDONLY) }
 
 var start = timespec(), end = timespec()
 clock_gettime(CLOCK_MONOTONIC, &start)

@@ -26,6 +26,8 @@ int cj_landlock_scope(uint64_t scoped);
 int cj_drop_bounding(uint64_t keep);
 // Effective and permitted sets down to `keep`, inheritable cleared.
 int cj_limit_root_caps(uint64_t keep);
+// Effective and permitted sets: what they hold and `keep` allows; inheritable cleared.
+int cj_limit_caps_to(uint64_t keep);
 
 // attach.c: reading the host's state. A whole small file into buf (NUL-terminated, no
 // symlink followed): its length, or -1.
