@@ -87,8 +87,14 @@ public enum CgroupFiles {
     }
 
     /// Every pid listed in `cgroup.procs` of `directory`.
-    public static func processes(_ directory: FilePath) -> [Int32] {
-        (read(directory, "cgroup.procs") ?? "").split(separator: "\n").compactMap { Int32($0) }
+    /// The processes of the cgroup and of the cgroups below it (a booted jail's systemd
+    /// puts its services in cgroups of their own).
+    public static func processes(_ directory: FilePath, depth: Int = 0) -> [Int32] {
+        var pids = (read(directory, "cgroup.procs") ?? "").split(separator: "\n").compactMap { Int32($0) }
+        if depth < 32 {
+            for child in CgroupV2.subdirectories(directory) { pids += processes(directory.appending(child), depth: depth + 1) }
+        }
+        return pids
     }
 }
 

@@ -51,7 +51,7 @@ public struct JailUsage: Sendable {
             let unified = FilePath(record.cgroup)
             cpuMicroseconds = Self.field(CgroupFiles.read(unified, "cpu.stat"), "usage_usec") ?? 0
             totals[.cputime] = cpuMicroseconds / 1_000_000
-            let pids = [record.initPID] + CgroupFiles.processes(unified.appending("jail"))
+            let pids = [record.initPID] + CgroupFiles.processes(unified.appending("jail")).filter { $0 != record.initPID }
             totals[.maxproc] = UInt64(pids.count)
             totals[.nthr] = UInt64(Self.lines(CgroupFiles.read(unified, "cgroup.threads"))
                                    + Self.lines(CgroupFiles.read(unified.appending("jail"), "cgroup.threads")))

@@ -78,7 +78,7 @@ struct LimitCgroups: Sendable {
     /// the caller has frozen the jail, so that none forks outside meanwhile.
     static func migrate(jail unified: FilePath, into directories: [FilePath]) throws(SystemError) {
         guard !directories.isEmpty else { return }
-        let pids = CgroupFiles.processes(unified) + CgroupFiles.processes(unified.appending("jail"))
+        let pids = CgroupFiles.processes(unified)   // the init and, below, every jailed process
         for directory in directories {
             // v1 memory: what the processes already use moves with them (where the kernel
             // still offers it), or the limit would count only new memory.

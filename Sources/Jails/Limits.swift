@@ -196,7 +196,7 @@ extension JailLimits {
         }
         guard !changed.isEmpty else { return true }
         let unified = FilePath(record.cgroup)
-        for pid in CgroupFiles.processes(unified) + CgroupFiles.processes(unified.appending("jail")) where pid != record.initPID {
+        for pid in CgroupFiles.processes(unified) where pid != record.initPID {
             for l in changed {
                 var soft: UInt64 = 0, hard: UInt64 = 0
                 guard unsafe cj_getrlimit(pid, l.resource, &soft, &hard) == 0 else { continue }

@@ -56,8 +56,7 @@ public enum JailProcesses {
     }
 
     static func members(_ record: JailRecord) -> [Int32] {
-        let procs = (try? readFile(FilePath(record.cgroup).appending("jail/cgroup.procs"))) ?? ""
-        return procs.split(separator: "\n").compactMap { Int32($0) }
+        CgroupFiles.processes(FilePath(record.cgroup).appending("jail"))
     }
 
     static func entry(_ pid: Int32) -> Entry? {
