@@ -1,5 +1,6 @@
 import Glibc
 import JailConf
+import JailSys
 import Jails
 
 /// The Linux counterpart of FreeBSD's `service jail start|stop|restart|console NAME`:
@@ -211,7 +212,7 @@ extension JexecCommand {
     static func quietly(_ args: [String]) -> Int32 {
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }
-        return withStreams([1: null, 2: null]) { run(args) }
+        return withStandardStreams([1: null, 2: null]) { run(args) }
     }
 
     /// jexec with `input` as the command's standard input.
@@ -223,23 +224,6 @@ extension JexecCommand {
         _ = input.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) }
         close(fds[1])
         defer { close(fds[0]) }
-        return withStreams([0: fds[0]]) { run(args) }
-    }
-
-    /// Runs `body` with our standard streams pointed elsewhere for its duration (a jailed
-    /// command inherits them when it is cloned).
-    static func withStreams(_ streams: [Int32: Int32], _ body: () -> Int32) -> Int32 {
-        var saved: [Int32: Int32] = [:]
-        for (stream, fd) in streams where fd >= 0 {
-            saved[stream] = fcntl(stream, F_DUPFD_CLOEXEC, 3)
-            dup2(fd, stream)
-        }
-        defer {
-            for (stream, fd) in saved where fd >= 0 {
-                dup2(fd, stream)
-                close(fd)
-            }
-        }
-        return body()
+        return withStandardStreams([0: fds[0]]) { run(args) }
     }
 }

@@ -14,24 +14,4 @@ extension JailCreation {
         plan.takeTerminal = false
         plan.credentials = nil
     }
-
-    /// 0, 1 and 2 pointed at `fd` (or /dev/null for -1); what they were, to restore.
-    static func redirectStandardStreams(to fd: Int32) -> [Int32] {
-        let target = fd >= 0 ? fd : unsafe open("/dev/null", O_RDWR | O_CLOEXEC)
-        defer { if fd < 0 && target >= 0 { _ = close(target) } }
-        guard target >= 0 else { return [] }
-        var saved: [Int32] = []
-        for stream: Int32 in 0...2 {
-            saved.append(fcntl(stream, F_DUPFD_CLOEXEC, 3))
-            _ = dup2(target, stream)
-        }
-        return saved
-    }
-
-    static func restoreStandardStreams(_ saved: [Int32]) {
-        for (stream, fd) in saved.enumerated() where fd >= 0 {
-            _ = dup2(fd, Int32(stream))
-            _ = close(fd)
-        }
-    }
 }

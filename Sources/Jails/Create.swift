@@ -311,12 +311,14 @@ public struct JailCreation {
 
         // A booted init's standard streams: exec.consolelog, else nothing (never our
         // caller's terminal). They are copied at the clone, so ours point there meanwhile.
-        let console = spec.initPath == nil ? -1 : try runner.consoleLog()
-        let saved = spec.initPath == nil ? [] : Self.redirectStandardStreams(to: console)
-        let spawned = Result { () throws(SystemError) in try Spawner.spawn(plan) }
-        Self.restoreStandardStreams(saved)
-        if console >= 0 { _ = close(console) }
-        let pid = try sys { () throws(SystemError) in try spawned.get() }
+        var console = spec.initPath == nil ? -1 : try runner.consoleLog()
+        if spec.initPath != nil && console < 0 { console = unsafe open("/dev/null", O_RDWR | O_CLOEXEC) }
+        defer { if console >= 0 { _ = close(console) } }
+        let pid = try sys { () throws(SystemError) in
+            try withStandardStreams(console < 0 ? [:] : [0: console, 1: console, 2: console]) { () throws(SystemError) in
+                try Spawner.spawn(plan)
+            }
+        }
         TestPoint.spawned.reached()
         undo.push {
             // Everything in the jail dies at once (cgroup.kill: nothing can fork away), the

@@ -111,18 +111,10 @@ enum InsideCommand {
         }
         // exec.consolelog: the command's output goes to the log. Its descriptors are copied
         // from ours when it is cloned, so ours point there for that moment only.
-        var saved: (Int32, Int32) = (-1, -1)
-        if logFD >= 0 {
-            saved = (dup(1), dup(2))
-            _ = dup2(logFD, 1)
-            _ = dup2(logFD, 2)
-        }
-        let result = Result { () throws(JailError) in try joined(record: record, pidfd: pidfd, plan: &plan, born: { _ in born() }) }
-        if logFD >= 0 {
-            _ = dup2(saved.0, 1)
-            _ = dup2(saved.1, 2)
-            _ = close(saved.0)
-            _ = close(saved.1)
+        let result = Result { () throws(JailError) in
+            try withStandardStreams([1: logFD, 2: logFD]) { () throws(JailError) in
+                try joined(record: record, pidfd: pidfd, plan: &plan, born: { _ in born() })
+            }
         }
         if slave >= 0 { _ = close(slave) }
         let (commandPID, failure) = try result.get()

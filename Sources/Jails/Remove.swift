@@ -148,7 +148,7 @@ public struct JailRemoval {
         if let word = record.parameters.last(where: { $0.hasPrefix("stop.signal=") }),
            let number = JailSpec.signalNumber(String(word.dropFirst(12))) { return number }
         let exe = readSymbolicLink("/proc/\(record.initPID)/exe") ?? ""
-        return exe.contains("systemd") ? 34 + 3 : SIGPWR
+        return JailSpec.signalNumber(exe.contains("systemd") ? "SIGRTMIN+3" : "SIGPWR")
     }
 
     /// Kills what is left in the jail's cgroup (cgroup.kill: no process can fork away while
